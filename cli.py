@@ -1,0 +1,229 @@
+"""`aims`: load files, list and remove imports, show the store's status (and more as the product grows).
+
+Every subcommand takes `--db PATH` (default: `$AIMS_DB`, else `data/aims.duckdb`). Exit codes: 0 done,
+1 a file had problems or a command failed, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from loaders.contracts import CONTRACTS
+from loaders.pipeline import LoadOptions
+from store import db
+from store.db import DatabaseBusy
+
+ROOT = Path(__file__).resolve().parent
+DEMO_DIR = ROOT / "data" / "demo"
+
+
+def _table(rows: list[dict], columns: Sequence[str]) -> str:
+    if not rows:
+        return "  (none)"
+    cells = [[("" if r.get(c) is None else str(r.get(c))) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    line = lambda vals: "  " + "  ".join(v.ljust(w) for v, w in zip(vals, widths, strict=True))  # noqa: E731
+    return "\n".join([line(columns), line(["-" * w for w in widths]), *(line(r) for r in cells)])
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; expected YYYY-MM-DD") from None
+
+
+def _print_result(result, verbose_plan: bool) -> None:
+    print(f"{result.file}: {result.outcome}")
+    plan = result.plan
+    for sheet in plan.sheets if plan else []:
+        ref = next((r for r in result.imports if r.sheet == sheet.sheet and r.dataset == sheet.dataset), None)
+        ident = f"import {ref.import_id}, " if ref else ""
+        print(
+            f"  {ident}dataset {sheet.dataset}, sheet {sheet.sheet or '-'}, header row {sheet.header_row}, "
+            f"as of {sheet.as_of} ({sheet.as_of_source}), scope {sheet.scope}, rows {sheet.rows}"
+        )
+        if verbose_plan:
+            print("  columns (file -> field):")
+            for header, name in sheet.mapping.items():
+                print(f"    {header!r} -> {name}")
+            for name, values in sheet.value_maps.items():
+                shown = ", ".join(f"{k!r} -> {v}" for k, v in sorted(values.items()))
+                print(f"  values of {name}: {shown}")
+    if result.messages:
+        rows = [
+            {
+                "severity": m.severity,
+                "code": m.code,
+                "sheet": m.sheet,
+                "row": m.row,
+                "column": m.column,
+                "value": m.value,
+                "expected": m.expected or m.text,
+            }
+            for m in result.messages
+        ]
+        print(_table(rows, ["severity", "code", "sheet", "row", "column", "value", "expected"]))
+
+
+def cmd_load(args) -> int:
+    from store.writer import load_file, open_store
+
+    options = LoadOptions(
+        dataset=args.dataset, as_of=args.as_of, scope=args.scope, dayfirst=args.dayfirst, sheet=args.sheet
+    )
+    failed = False
+    con = None if args.dry_run else open_store(args.db, wait=args.wait)
+    try:
+        for name in args.files:
+            result = load_file(con, Path(name), options, dry_run=args.dry_run)
+            _print_result(result, verbose_plan=args.dry_run)
+            failed |= bool(result.problems) or result.outcome == "refused"
+    finally:
+        if con is not None:
+            con.close()
+    return 1 if failed else 0
+
+
+def cmd_imports(args) -> int:
+    from store.writer import open_store
+
+    with open_store(args.db, wait=args.wait) as con:
+        rows = db.rows(
+            con,
+            """select import_id as id, dataset, file_name as file, sheet, as_of, scope, rows,
+                                      problems, warnings, outcome, superseded_by, loaded_at, loaded_by as "user",
+                                      left(sha256, 12) as sha256
+                               from imports order by import_id""",
+        )
+    print(
+        _table(
+            rows,
+            [
+                "id",
+                "dataset",
+                "file",
+                "sheet",
+                "as_of",
+                "scope",
+                "rows",
+                "problems",
+                "warnings",
+                "outcome",
+                "superseded_by",
+                "loaded_at",
+                "user",
+                "sha256",
+            ],
+        )
+    )
+    return 0
+
+
+def cmd_remove(args) -> int:
+    from store.writer import RemoveError, open_store, remove_import
+
+    with open_store(args.db, wait=args.wait) as con:
+        try:
+            done = remove_import(con, args.import_id)
+        except RemoveError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 1
+    print(f"removed import {done['import_id']} ({done['dataset']}): {done['rows_removed']} rows")
+    return 0
+
+
+def cmd_status(args) -> int:
+    from store.schema import SCHEMA_VERSION
+    from store.writer import open_store
+
+    with open_store(args.db, wait=args.wait) as con:
+        version = db.scalar(con, "select value from meta where key = 'schema_version'")
+        data_version = db.scalar(con, "select value from meta where key = 'data_version'")
+        rows = db.rows(
+            con,
+            """select dataset, count(*) as imports, sum(rows) as rows, max(as_of) as latest_as_of
+                               from imports where outcome = 'loaded' group by dataset order by dataset""",
+        )
+    print(f"database: {db.db_path(args.db)}")
+    print(f"schema version: {version} (this program: {SCHEMA_VERSION}); data version: {data_version}")
+    print(_table(rows, ["dataset", "imports", "rows", "latest_as_of"]))
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from store.writer import load_file, open_store
+
+    files = sorted(p for p in DEMO_DIR.glob("*") if p.suffix.lower() in {".csv", ".xlsx"})
+    with open_store(args.db, wait=args.wait) as con:
+        if args.if_empty and db.scalar(con, "select count(*) from imports where outcome = 'loaded'"):
+            print("the database already has data; demo not loaded")
+            return 0
+        failed = False
+        for path in files:
+            result = load_file(con, path, LoadOptions(), user="demo")
+            print(
+                f"{path.name}: {result.outcome}, "
+                f"{sum(r.rows for r in result.imports)} rows, {len(result.problems)} problems"
+            )
+            failed |= result.outcome == "refused"
+    return 1 if failed else 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="aims", description="AIMS Performance Dashboard: data and figures")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--db", help="database file (default: $AIMS_DB, else data/aims.duckdb)")
+    common.add_argument("--wait", type=float, default=15.0, help="seconds to wait for a database in use")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    load = sub.add_parser("load", parents=[common], help="check and load files (one transaction per file)")
+    load.add_argument("files", nargs="+")
+    load.add_argument(
+        "--dataset", choices=sorted(CONTRACTS), help="the dataset, when it cannot be recognised"
+    )
+    load.add_argument("--as-of", type=_date, help="the date the data describes (YYYY-MM-DD)")
+    load.add_argument(
+        "--scope", default="organisation", help="organisation (default), a business unit or AI system"
+    )
+    load.add_argument("--sheet", help="load only this sheet of a workbook")
+    order = load.add_mutually_exclusive_group()
+    order.add_argument(
+        "--dayfirst",
+        dest="dayfirst",
+        action="store_true",
+        default=None,
+        help="read ambiguous dates as day-first",
+    )
+    order.add_argument("--monthfirst", dest="dayfirst", action="store_false", help="read them as month-first")
+    load.add_argument(
+        "--dry-run", action="store_true", help="show how each file is understood; write nothing"
+    )
+    load.set_defaults(func=cmd_load)
+
+    sub.add_parser("imports", parents=[common], help="the import log").set_defaults(func=cmd_imports)
+    remove = sub.add_parser("remove", parents=[common], help="remove one import and restore what it replaced")
+    remove.add_argument("import_id", type=int)
+    remove.set_defaults(func=cmd_remove)
+    sub.add_parser("status", parents=[common], help="what the database holds").set_defaults(func=cmd_status)
+    demo = sub.add_parser("demo", parents=[common], help="load the bundled demo organisation")
+    demo.add_argument("--if-empty", action="store_true", help="only when the database has no data yet")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except DatabaseBusy as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

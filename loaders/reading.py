@@ -1,0 +1,189 @@
+"""Reading CSV and workbook files into staging tables of text cells.
+
+Every sheet becomes a temporary DuckDB table `<name>(row_no integer, c0 varchar, c1 varchar, ...)` where
+`row_no` is the row number a user sees in the file (1 = first line / first spreadsheet row). Nothing is
+typed here: typing and validation happen in SQL over the whole sheet (`loaders.validate`).
+
+CSV: encoding (UTF-8 with or without BOM, else cp1252) and delimiter (`,`, `;`, tab, `|`) are sniffed;
+DuckDB's `read_csv` does the parsing. Workbooks: python-calamine (Rust) reads cached cell values, merged
+ranges are filled with their top-left value, and a sheet's claimed dimensions are never trusted.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+import pyarrow as pa
+import python_calamine as calamine
+
+from .messages import UnreadableFile
+
+__all__ = ["RawSheet", "read_file", "WORKBOOK_SUFFIXES"]
+
+WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
+_SNIFF_BYTES = 64 * 1024
+_DELIMITERS = ",;\t|"
+
+
+@dataclass
+class RawSheet:
+    """One sheet (or the one table of a CSV) staged as text cells."""
+
+    name: str | None  # sheet name; None for CSV
+    table: str  # temporary table in the staging connection
+    width: int  # number of cN columns
+    rows: int  # staged rows (including title and header rows)
+    delimiter: str | None = None
+    encoding: str | None = None
+
+
+def _cell_text(value: object) -> str | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _fill_merged(grid: list[list[object]], merged: list | None) -> None:
+    for (r0, c0), (r1, c1) in merged or []:
+        if r0 >= len(grid):
+            continue
+        top_left = grid[r0][c0] if c0 < len(grid[r0]) else None
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            for c in range(c0, min(c1, len(grid[r]) - 1) + 1):
+                grid[r][c] = top_left
+
+
+def _stage_grid(con: duckdb.DuckDBPyConnection, table: str, grid: list[list[str | None]]) -> int:
+    width = max((len(r) for r in grid), default=0)
+    columns = {"row_no": pa.array(range(1, len(grid) + 1), pa.int32())}
+    for j in range(width):
+        columns[f"c{j}"] = pa.array([r[j] if j < len(r) else None for r in grid], pa.string())
+    arrow = pa.table(columns)  # noqa: F841 - scanned by name below
+    con.execute(f"create or replace temp table {table} as select * from arrow")
+    return width
+
+
+def _read_workbook(con: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> list[RawSheet]:
+    try:
+        book = calamine.CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # calamine raises its own error types for non-workbooks
+        head = path.read_bytes()[:8]
+        kind = "text" if head and all(32 <= b < 127 or b in (9, 10, 13) for b in head) else "not a workbook"
+        raise UnreadableFile(
+            f"cannot be read as a workbook ({kind}; {type(exc).__name__}: {exc}); "
+            "expected an .xlsx/.xlsm/.xls/.ods workbook or a CSV file",
+            file=path.name,
+        ) from None
+    sheets: list[RawSheet] = []
+    for index, name in enumerate(book.sheet_names):
+        sheet = book.get_sheet_by_index(index)
+        grid = [list(row) for row in sheet.to_python(skip_empty_area=False)]
+        _fill_merged(grid, sheet.merged_cell_ranges)
+        text = [[_cell_text(v) for v in row] for row in grid]
+        while text and all(v is None for v in text[-1]):
+            text.pop()
+        width = max(
+            (max((j + 1 for j, v in enumerate(r) if v is not None), default=0) for r in text), default=0
+        )
+        text = [r[:width] for r in text]
+        table = f"{prefix}_{index}"
+        _stage_grid(con, table, text)
+        sheets.append(RawSheet(name=name, table=table, width=width, rows=len(text)))
+    return sheets
+
+
+def _sniff_encoding(head: bytes) -> str:
+    if head.startswith(b"\xef\xbb\xbf"):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return "cp1252"
+    return "utf-8"
+
+
+def _sniff_delimiter(sample: str) -> str:
+    lines = [ln for ln in sample.splitlines() if ln.strip()][:50]
+    try:
+        return csv.Sniffer().sniff("\n".join(lines), delimiters=_DELIMITERS).delimiter
+    except csv.Error:
+        counts = {d: sum(ln.count(d) for ln in lines) for d in _DELIMITERS}
+        best = max(counts, key=counts.get)
+        return best if counts[best] else ","
+
+
+def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> list[RawSheet]:
+    with path.open("rb") as fh:
+        head = fh.read(_SNIFF_BYTES)
+    if not head.strip():
+        raise UnreadableFile("the file is empty", file=path.name)
+    if b"\0" in head:
+        raise UnreadableFile("the file is binary, not a CSV text file or a workbook", file=path.name)
+    encoding = _sniff_encoding(head)
+    delimiter = _sniff_delimiter(head.decode(encoding, errors="replace"))
+    source, cleanup = str(path), None
+    if encoding == "cp1252":  # DuckDB reads UTF-8 (and latin-1); cp1252 is transcoded first
+        fd, cleanup = tempfile.mkstemp(suffix=".csv")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(path.read_bytes().decode("cp1252", errors="replace"))
+        source = cleanup
+    table = f"{prefix}_0"
+    try:
+        con.execute(
+            f"create or replace temp table {table}_src as select * from read_csv($src, delim = $delim, "
+            "header = false, all_varchar = true, null_padding = true, quote = '\"', escape = '\"', "
+            "auto_detect = false, strict_mode = false, columns = $cols)",
+            {"src": source, "delim": delimiter, "cols": _csv_columns(source, delimiter, encoding)},
+        )
+    except duckdb.Error as exc:
+        raise UnreadableFile(f"cannot be read as CSV: {exc}", file=path.name) from None
+    finally:
+        if cleanup:
+            os.unlink(cleanup)
+    con.execute(
+        f"create or replace temp table {table} as select cast(rowid + 1 as integer) as row_no, * from {table}_src"
+    )
+    con.execute(f"drop table {table}_src")
+    width = len(con.execute(f"select * from {table} limit 0").description) - 1
+    rows = con.execute(f"select count(*) from {table}").fetchone()[0]
+    return [RawSheet(name=None, table=table, width=width, rows=rows, delimiter=delimiter, encoding=encoding)]
+
+
+def _csv_columns(source: str, delimiter: str, encoding: str) -> dict[str, str]:
+    """Column names c0..cN, N from the widest of the first lines (title rows may be narrower)."""
+    with open(
+        source, encoding="utf-8-sig" if encoding != "cp1252" else "utf-8", errors="replace", newline=""
+    ) as fh:
+        reader = csv.reader(fh, delimiter=delimiter)
+        width = 1
+        for i, row in enumerate(reader):
+            width = max(width, len(row))
+            if i >= 200:
+                break
+    return {f"c{j}": "VARCHAR" for j in range(width)}
+
+
+def read_file(con: duckdb.DuckDBPyConnection, path: Path, prefix: str = "raw") -> list[RawSheet]:
+    """Stage every sheet of a file as text cells in `con`; raise `UnreadableFile` when it cannot be read."""
+    if not path.exists():
+        raise UnreadableFile("no such file", file=path.name)
+    if path.stat().st_size == 0:
+        raise UnreadableFile("the file is empty", file=path.name)
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        return _read_workbook(con, path, prefix)
+    return _read_csv(con, path, prefix)

@@ -1,0 +1,247 @@
+"""Typing and validation of a staged sheet, in SQL over the whole sheet.
+
+Input: a staged text table (`loaders.reading`), the header row and the column of each field. Output: a
+typed temporary table (`row_no` plus one column per contract field) and every problem found, each with
+its row and column. Vocabulary look-ups run on the distinct values only, so millions of rows cost one
+join, never a Python loop over rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import duckdb
+
+from .catalog import ensure_catalog
+from .contracts import Contract, FieldSpec
+from .messages import Message
+from .vocab import VOCABULARIES, spellings
+
+__all__ = ["Column", "Typed", "type_sheet"]
+
+_DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T].*)?$"
+_TEXT_DATE_FORMATS = [
+    "%d %b %Y",
+    "%d %B %Y",
+    "%d-%b-%Y",
+    "%d-%b-%y",
+    "%d/%b/%y",
+    "%d/%b/%Y",
+    "%b %d, %Y",
+    "%B %d, %Y",
+    "%d/%b/%y %I:%M %p",
+    "%Y-%m-%dT%H:%M:%S",
+    "%Y-%m-%d %H:%M:%S",
+]
+
+
+@dataclass
+class Column:
+    """Where a field sits in the file."""
+
+    index: int
+    header: str
+
+
+@dataclass
+class Typed:
+    table: str
+    rows: int
+    problems: list[Message] = field(default_factory=list)
+    value_maps: dict[str, dict[str, str]] = field(default_factory=dict)  # field -> raw -> canonical
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _clean(col: str) -> str:
+    stripped = f"trim({col}, ' ' || chr(9) || chr(10) || chr(13) || chr(160))"
+    unescaped = f"case when regexp_matches({stripped}, '^''[=+\\-@\\t\\r]') then substr({stripped}, 2) else {stripped} end"
+    return f"nullif({unescaped}, '')"
+
+
+class _Ctx:
+    def __init__(self, con, contract, columns, file, sheet, dayfirst, locale_dayfirst, prefix):
+        self.con, self.contract, self.columns = con, contract, columns
+        self.file, self.sheet, self.dayfirst, self.locale_dayfirst = file, sheet, dayfirst, locale_dayfirst
+        self.prefix = prefix
+        self.problems: list[Message] = []
+        self.value_maps: dict[str, dict[str, str]] = {}
+
+    def problem(self, code, *, row=None, column=None, value=None, expected=None, text="", severity="problem"):
+        self.problems.append(
+            Message(
+                severity=severity,
+                code=code,
+                file=self.file,
+                sheet=self.sheet,
+                row=row,
+                column=column,
+                value=value,
+                expected=expected,
+                text=text,
+            )
+        )
+
+
+def _date_expr(ctx: _Ctx, f: FieldSpec, txt: str) -> str:
+    v = _q(f.name)
+    a, b, n, first = ctx.con.execute(
+        f"select max(try_cast(regexp_extract({v}, $p, 1) as integer)), "
+        f"max(try_cast(regexp_extract({v}, $p, 2) as integer)), "
+        f"count(*) filter (where regexp_matches({v}, $p)), min(row_no) filter (where regexp_matches({v}, $p)) "
+        f"from {txt}",
+        {"p": _DMY},
+    ).fetchone()
+    order = "dmy"
+    if n:
+        if a is not None and a > 12 and not (b is not None and b > 12):
+            order = "dmy"
+        elif b is not None and b > 12 and not (a is not None and a > 12):
+            order = "mdy"
+        elif ctx.dayfirst is not None:
+            order = "dmy" if ctx.dayfirst else "mdy"
+        elif ctx.locale_dayfirst:
+            order = "dmy"
+        elif not (a is not None and a > 12 and b is not None and b > 12):
+            ctx.problem(
+                "ambiguous_date",
+                row=first,
+                column=ctx.columns[f.name].header,
+                expected="dates whose day-month order can be told (a day above 12), or --dayfirst / --monthfirst",
+                text="every date in this column reads both day-first and month-first",
+            )
+    day, month = (1, 2) if order == "dmy" else (2, 1)
+    y = f"try_cast(regexp_extract({v}, '{_DMY}', 3) as integer)"
+    year = f"(case when {y} < 100 then 2000 + {y} else {y} end)"
+    numeric = (
+        f"printf('%04d-%02d-%02d', {year}, try_cast(regexp_extract({v}, '{_DMY}', {month}) as integer), "
+        f"try_cast(regexp_extract({v}, '{_DMY}', {day}) as integer))"
+    )
+    formats = "[" + ", ".join(f"'{fmt}'" for fmt in _TEXT_DATE_FORMATS) + "]"
+    return (
+        f"case when {v} is null then null "
+        f"when regexp_matches({v}, '^\\d{{4}}-\\d{{1,2}}-\\d{{1,2}}([ T].*)?$') "
+        f"then try_cast(regexp_extract({v}, '^(\\d{{4}}-\\d{{1,2}}-\\d{{1,2}})', 1) as date) "
+        f"when regexp_matches({v}, '^\\d{{4}}/\\d{{1,2}}/\\d{{1,2}}$') then cast(try_strptime({v}, '%Y/%m/%d') as date) "
+        f"when regexp_matches({v}, '^\\d{{5}}(\\.\\d+)?$') "
+        f"then date '1899-12-30' + cast(floor(cast({v} as double)) as integer) "
+        f"when regexp_matches({v}, '{_DMY}') then try_cast({numeric} as date) "
+        f"else cast(try_strptime({v}, {formats}) as date) end"
+    )
+
+
+def _number_expr(ctx: _Ctx, f: FieldSpec, txt: str) -> str:
+    v = _q(f.name)
+    commas, points = ctx.con.execute(
+        f"select count(*) filter (where regexp_matches({v}, '^-?(\\d{{1,3}}(\\.\\d{{3}})+|\\d+),\\d+$')), "
+        f"count(*) filter (where regexp_matches({v}, '^-?\\d+\\.\\d+$')) from {txt}"
+    ).fetchone()
+    body = v
+    if commas and not points:  # decimal comma, decided for the whole column
+        body = f"replace(replace({v}, '.', ''), ',', '.')"
+    cast_to = "bigint" if f.kind == "integer" else "double"
+    return f"try_cast({body} as {cast_to})"
+
+
+def _map_expr(ctx: _Ctx, f: FieldSpec, txt: str) -> str:
+    from .vocab import lookup
+
+    v = _q(f.name)
+    distinct = [
+        r[0] for r in ctx.con.execute(f"select distinct {v} from {txt} where {v} is not null").fetchall()
+    ]
+    mapping = {raw: lookup(f.vocabulary, raw) for raw in distinct}
+    ctx.value_maps[f.name] = {k: m for k, m in mapping.items() if m is not None}
+    table = f"{ctx.prefix}_map_{f.name}"
+    ctx.con.execute(f"create or replace temp table {table} (raw varchar, val varchar)")
+    known = [(k, m) for k, m in mapping.items() if m is not None]
+    if known:
+        ctx.con.executemany(f"insert into {table} values (?, ?)", known)
+    blank = VOCABULARIES[f.vocabulary].get("")
+    fallback = f"'{blank}'" if blank else "null"
+    return f"(case when {v} is null then {fallback} else (select val from {table} m where m.raw = {v}) end)"
+
+
+def _requirement_expr(ctx: _Ctx, f: FieldSpec) -> str:
+    ensure_catalog(ctx.con)
+    v = _q(f.name)
+    compact = f"upper(regexp_replace(regexp_replace({v}, '^.*iso42001-2023:', ''), '\\s+', '', 'g'))"
+    fixed = f"regexp_replace(regexp_replace({compact}, '^(CLAUSE|ANNEX)', ''), '^A\\.?(\\d)', 'A.\\1')"
+    trimmed = f"regexp_replace({fixed}, '\\.$', '')"
+    return f"(select id from aims_catalog c where c.id = {trimmed} and c.kind in ('subclause', 'control'))"
+
+
+def type_sheet(
+    con: duckdb.DuckDBPyConnection,
+    raw_table: str,
+    contract: Contract,
+    columns: dict[str, Column],
+    header_row: int,
+    *,
+    file: str,
+    sheet: str | None,
+    dayfirst: bool | None = None,
+    locale_dayfirst: bool = False,
+    prefix: str = "stage",
+) -> Typed:
+    """Type every mapped field of a staged sheet; collect every problem with its row and column."""
+    ctx = _Ctx(con, contract, columns, file, sheet, dayfirst, locale_dayfirst, prefix)
+    txt = f"{prefix}_txt"
+    mapped = [f for f in contract.fields if f.name in columns]
+    selects = ", ".join(f"{_clean(f'c{columns[f.name].index}')} as {_q(f.name)}" for f in mapped)
+    not_blank = " or ".join(f"{_clean(f'c{columns[f.name].index}')} is not null" for f in mapped) or "false"
+    con.execute(
+        f"create or replace temp table {txt} as select row_no, {selects} from {raw_table} "
+        f"where row_no > $h and ({not_blank})",
+        {"h": header_row},
+    )
+    exprs = []
+    for f in mapped:
+        if f.kind == "date":
+            expr = _date_expr(ctx, f, txt)
+        elif f.kind in ("number", "integer"):
+            expr = _number_expr(ctx, f, txt)
+        elif f.kind in ("enum", "bool"):
+            expr = _map_expr(ctx, f, txt)
+        elif f.kind == "requirement":
+            expr = _requirement_expr(ctx, f)
+        else:
+            expr = _q(f.name)
+        exprs.append((f, expr))
+    typed_cols = ", ".join(
+        f"{expr} as {_q(f.name)}, {_q(f.name)} as {_q(f.name + '__raw')}" for f, expr in exprs
+    )
+    missing = [f for f in contract.fields if f.name not in columns]
+    nulls = "".join(f", null as {_q(f.name)}" for f in missing)
+    typed = f"{prefix}_typed"
+    con.execute(f"create or replace temp table {typed} as select row_no, {typed_cols}{nulls} from {txt}")
+    for f, _ in exprs:
+        header = columns[f.name].header
+        raw, val = _q(f.name + "__raw"), _q(f.name)
+        if f.required and not (f.vocabulary and "" in VOCABULARIES[f.vocabulary]):
+            for (row,) in con.execute(
+                f"select row_no from {typed} where {raw} is null order by row_no"
+            ).fetchall():
+                ctx.problem("missing_value", row=row, column=header, expected=f"a value for {f.name}")
+        if f.kind == "text":
+            continue
+        bad = con.execute(
+            f"select row_no, {raw} from {typed} where {raw} is not null and {val} is null order by row_no"
+        ).fetchall()
+        for row, value in bad:
+            ctx.problem(f.problem_code, row=row, column=header, value=value, expected=_expected(f))
+    rows = con.execute(f"select count(*) from {typed}").fetchone()[0]
+    return Typed(table=typed, rows=rows, problems=ctx.problems, value_maps=ctx.value_maps)
+
+
+def _expected(f: FieldSpec) -> str:
+    if f.kind in ("enum", "bool") and f.vocabulary:
+        return "one of " + ", ".join(spellings(f.vocabulary))
+    return {
+        "date": "a date (YYYY-MM-DD, DD/MM/YYYY or an Excel date)",
+        "number": "a number",
+        "integer": "a whole number",
+        "requirement": "an ISO/IEC 42001 subclause (4.1 … 10.2) or Annex A control (A.2.2 … A.10.4)",
+    }.get(f.kind, "a value")

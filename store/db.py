@@ -1,0 +1,144 @@
+"""One small module for talking to DuckDB: connect, query with bound parameters, scalar.
+
+Everything that reads goes through `query`, `rows` and `scalar`; values are always bound as `$name`
+parameters, never formatted into SQL text. Each call runs on its own cursor, so one connection can be
+shared by several threads (a DuckDB connection itself is not thread-safe).
+
+DuckDB lets one process at a time open a database file for writing. `connect` waits a while for a lock
+held by another process and then raises `DatabaseBusy`, which names the holder (see DESIGN.md,
+"Concurrency").
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+__all__ = [
+    "DEFAULT_DB",
+    "DatabaseBusy",
+    "connect",
+    "db_path",
+    "opened",
+    "query",
+    "rows",
+    "scalar",
+    "table_exists",
+]
+
+ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DB = ROOT / "data" / "aims.duckdb"
+_LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
+
+
+class DatabaseBusy(RuntimeError):
+    """The database file is locked for writing by another process."""
+
+    def __init__(self, path: Path, pid: int | None, by_dashboard: bool) -> None:
+        self.path, self.pid, self.by_dashboard = path, pid, by_dashboard
+        if by_dashboard:
+            text = (
+                f"{path} is in use by the dashboard (process {pid}); "
+                "upload the file on the Data page, or stop the app and try again"
+            )
+        else:
+            holder = f"process {pid}" if pid else "another process"
+            text = f"{path} is in use by {holder}; try again when it has finished"
+        super().__init__(text)
+
+
+def db_path(path: str | os.PathLike[str] | None = None) -> Path:
+    """The database file: the given path, else `$AIMS_DB`, else `data/aims.duckdb`."""
+    chosen = path or os.environ.get("AIMS_DB") or DEFAULT_DB
+    return Path(chosen).expanduser().resolve()
+
+
+def _holder_is_dashboard(pid: int) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return False
+    return "streamlit" in cmdline
+
+
+def connect(path: str | os.PathLike[str] | None = None, *, wait: float = 15.0) -> duckdb.DuckDBPyConnection:
+    """Open the database file for reading and writing, waiting up to `wait` seconds for a lock."""
+    target = db_path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    deadline = time.monotonic() + wait
+    delay = 0.02
+    while True:
+        try:
+            return duckdb.connect(str(target))
+        except duckdb.IOException as exc:
+            match = _LOCK_RE.search(str(exc))
+            if match is None:
+                raise
+            if time.monotonic() >= deadline:
+                pid = int(match["pid"])
+                raise DatabaseBusy(target, pid, _holder_is_dashboard(pid)) from None
+            time.sleep(delay)
+            delay = min(delay * 2, 0.25)
+
+
+@contextmanager
+def opened(
+    path: str | os.PathLike[str] | None = None, *, wait: float = 15.0
+) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A connection that is closed (and the file lock released) when the block ends."""
+    con = connect(path, wait=wait)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+def query(con: duckdb.DuckDBPyConnection, sql: str, /, **params: Any) -> pd.DataFrame:
+    """Run a read query with `$name` parameters and return a DataFrame."""
+    cur = con.cursor()
+    try:
+        return cur.execute(sql, params or None).df()
+    finally:
+        cur.close()
+
+
+def rows(con: duckdb.DuckDBPyConnection, sql: str, /, **params: Any) -> list[dict[str, Any]]:
+    """Run a read query and return its rows as dicts."""
+    cur = con.cursor()
+    try:
+        result = cur.execute(sql, params or None)
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+    finally:
+        cur.close()
+
+
+def scalar(con: duckdb.DuckDBPyConnection, sql: str, /, **params: Any) -> Any:
+    """The first column of the first row, or None."""
+    cur = con.cursor()
+    try:
+        row = cur.execute(sql, params or None).fetchone()
+        return None if row is None else row[0]
+    finally:
+        cur.close()
+
+
+def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
+    """Whether a table or view of that name exists in the main schema."""
+    return bool(
+        scalar(
+            con,
+            "select count(*) from duckdb_tables() where schema_name = 'main' and table_name = $n "
+            "union all select count(*) from duckdb_views() where schema_name = 'main' and view_name = $n "
+            "order by 1 desc limit 1",
+            n=name,
+        )
+    )

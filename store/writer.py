@@ -1,0 +1,312 @@
+"""The only code that writes to the database: imports, removals, settings (and later review records).
+
+One file is one transaction: every sheet of the file is validated first (in temporary tables of the same
+connection) and the file is written whole or not at all. Re-loading the same bytes for the same dataset,
+sheet, as-of date and scope changes nothing. Every attempt, refused ones included, is logged in `imports`
+with its problems and warnings; a refused file writes nothing to the data tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from loaders.contracts import CONTRACTS
+from loaders.messages import Message
+from loaders.pipeline import FilePlan, LoadOptions, Prepared, prepare
+
+from . import db
+from .schema import migrate
+
+__all__ = ["ImportRef", "LoadResult", "load_file", "open_store", "remove_import", "set_setting", "user_name"]
+
+
+def user_name() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return os.environ.get("USER", "unknown")
+
+
+@dataclass
+class ImportRef:
+    import_id: int
+    dataset: str
+    sheet: str | None
+    as_of: dt.date
+    as_of_source: str
+    scope: str
+    rows: int
+    warnings: int
+
+
+@dataclass
+class LoadResult:
+    """What happened to one file."""
+
+    file: str
+    sha256: str
+    outcome: str  # loaded | unchanged | refused | checked (dry run)
+    imports: list[ImportRef] = field(default_factory=list)
+    messages: list[Message] = field(default_factory=list)
+    plan: FilePlan | None = None
+
+    @property
+    def problems(self) -> list[Message]:
+        return [m for m in self.messages if m.severity == "problem"]
+
+
+def open_store(
+    path: str | os.PathLike[str] | None = None, *, wait: float = 15.0
+) -> duckdb.DuckDBPyConnection:
+    """Connect for writing and bring the schema up to date."""
+    con = db.connect(path, wait=wait)
+    try:
+        migrate(con)
+    except Exception:
+        con.close()
+        raise
+    return con
+
+
+def files_dir(con: duckdb.DuckDBPyConnection) -> Path:
+    """Where original files are kept, by sha256, next to the database file."""
+    path = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchone()[0]
+    return Path(path + ".files")
+
+
+def _keep_file(con, plan: FilePlan, now: dt.datetime) -> None:
+    folder = files_dir(con)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / plan.sha256
+    if not target.exists():
+        tmp = folder / f".{plan.sha256}.part"
+        shutil.copyfile(plan.path, tmp)
+        tmp.replace(target)
+    con.execute(
+        "insert or ignore into files values ($sha, $size, $name, $now)",
+        {"sha": plan.sha256, "size": plan.size, "name": plan.path.name, "now": now},
+    )
+
+
+def _bump(con) -> None:
+    con.execute(
+        "update meta set value = cast(cast(value as bigint) + 1 as varchar) where key = 'data_version'"
+    )
+
+
+def _log(
+    con, batch: int, plan: FilePlan, sheet: Prepared | None, outcome: str, user: str, now, source_format
+):
+    import_id = con.execute("select nextval('import_seq')").fetchone()[0]
+    messages = (sheet.messages if sheet else []) + (
+        plan.messages if sheet is None or sheet is plan.sheets[0] else []
+    )
+    con.execute(
+        """insert into imports (import_id, batch_id, dataset, file_name, sha256, sheet, header_row, as_of,
+               as_of_source, scope, rows, problems, warnings, outcome, loaded_at, loaded_by, source_format)
+           values ($id, $batch, $dataset, $file, $sha, $sheet, $header, $as_of, $as_of_source, $scope, $rows,
+               $problems, $warnings, $outcome, $now, $user, $fmt)""",
+        {
+            "id": import_id,
+            "batch": batch,
+            "dataset": sheet.dataset if sheet else "unknown",
+            "file": plan.path.name,
+            "sha": plan.sha256 or "",
+            "sheet": sheet.sheet if sheet else None,
+            "header": sheet.header_row if sheet else None,
+            "as_of": sheet.as_of if sheet else now.date(),
+            "as_of_source": sheet.as_of_source if sheet else "import day",
+            "scope": sheet.scope if sheet else "organisation",
+            "rows": sheet.rows if sheet else 0,
+            "problems": sum(m.severity == "problem" for m in messages),
+            "warnings": sum(m.severity == "warning" for m in messages),
+            "outcome": outcome,
+            "now": now,
+            "user": user,
+            "fmt": source_format,
+        },
+    )
+    if messages:
+        con.executemany(
+            "insert into import_messages values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                [import_id, m.severity, m.code, m.sheet, m.row, m.column, m.value, m.expected, m.text]
+                for m in messages
+            ],
+        )
+    return import_id
+
+
+def _reset_validity(con, dataset: str, scope: str) -> None:
+    """Snapshot validity: each live snapshot of a scope is valid until the as-of of the next one."""
+    con.execute(
+        """update imports set valid_to = n.next_as_of
+           from (select import_id, lead(as_of) over (order by as_of, import_id) as next_as_of
+                 from imports where dataset = $d and scope = $s and outcome = 'loaded' and superseded_by is null) n
+           where imports.import_id = n.import_id""",
+        {"d": dataset, "s": scope},
+    )
+
+
+def _unchanged(con, plan: FilePlan) -> list[int] | None:
+    ids = []
+    for s in plan.sheets:
+        found = con.execute(
+            """select import_id from imports where outcome = 'loaded' and sha256 = $sha and dataset = $d
+               and sheet is not distinct from $sheet and as_of = $as_of and scope = $scope""",
+            {"sha": plan.sha256, "d": s.dataset, "sheet": s.sheet, "as_of": s.as_of, "scope": s.scope},
+        ).fetchone()
+        if not found:
+            return None
+        ids.append(found[0])
+    return ids
+
+
+def _write_sheet(con, batch, plan: FilePlan, sheet: Prepared, user, now) -> ImportRef:
+    import_id = _log(con, batch, plan, sheet, "loaded", user, now, plan.source_format)
+    con.execute(
+        f"insert into {sheet.dataset} by name "  # dataset comes from the contract registry, never from input
+        f"select $id as import_id, $sheet as sheet, * from {sheet.store_table}",
+        {"id": import_id, "sheet": sheet.sheet},
+    )
+    if CONTRACTS[sheet.dataset].semantics == "snapshot":
+        con.execute(
+            """update imports set superseded_by = $id where dataset = $d and scope = $s and as_of = $a
+               and outcome = 'loaded' and superseded_by is null and import_id <> $id""",
+            {"id": import_id, "d": sheet.dataset, "s": sheet.scope, "a": sheet.as_of},
+        )
+        _reset_validity(con, sheet.dataset, sheet.scope)
+    return ImportRef(
+        import_id,
+        sheet.dataset,
+        sheet.sheet,
+        sheet.as_of,
+        sheet.as_of_source,
+        sheet.scope,
+        sheet.rows,
+        len(sheet.warnings),
+    )
+
+
+def load_file(
+    con: duckdb.DuckDBPyConnection | None,
+    path: Path,
+    options: LoadOptions | None = None,
+    *,
+    user: str | None = None,
+    dry_run: bool = False,
+) -> LoadResult:
+    """Check one file and, unless `dry_run` (or it has problems), write it in one transaction."""
+    path = Path(path)
+    user = user or user_name()
+    if dry_run or con is None:
+        with duckdb.connect() as stage:
+            plan = prepare(stage, path, options)
+            return LoadResult(path.name, plan.sha256, "checked", messages=_all_messages(plan), plan=plan)
+    now = dt.datetime.now().replace(microsecond=0)
+    con.execute("begin transaction")
+    try:
+        plan = prepare(con, path, options)
+        batch = con.execute("select coalesce(max(batch_id), 0) + 1 from imports").fetchone()[0]
+        if not plan.ok:
+            for sheet in plan.sheets or [None]:
+                _log(con, batch, plan, sheet, "refused", user, now, plan.source_format)
+            con.execute("commit")
+            return LoadResult(path.name, plan.sha256, "refused", messages=_all_messages(plan), plan=plan)
+        if (same := _unchanged(con, plan)) is not None:
+            con.execute("rollback")
+            refs = [
+                ImportRef(i, s.dataset, s.sheet, s.as_of, s.as_of_source, s.scope, s.rows, len(s.warnings))
+                for i, s in zip(same, plan.sheets, strict=True)
+            ]
+            return LoadResult(path.name, plan.sha256, "unchanged", refs, _all_messages(plan), plan)
+        _keep_file(con, plan, now)
+        refs = [_write_sheet(con, batch, plan, s, user, now) for s in plan.sheets]
+        _bump(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    finally:
+        _drop_temp(con)
+    return LoadResult(path.name, plan.sha256, "loaded", refs, _all_messages(plan), plan)
+
+
+def _drop_temp(con) -> None:
+    for (name,) in con.execute("select table_name from duckdb_tables() where temporary").fetchall():
+        if name != "aims_catalog":
+            con.execute(f'drop table if exists temp."{name}"')
+
+
+def _all_messages(plan: FilePlan) -> list[Message]:
+    return plan.messages + [m for s in plan.sheets for m in s.messages]
+
+
+class RemoveError(ValueError):
+    """The import cannot be removed (unknown, refused or already removed)."""
+
+
+def remove_import(
+    con: duckdb.DuckDBPyConnection, import_id: int, *, user: str | None = None
+) -> dict[str, Any]:
+    """Remove exactly the rows of one import and restore what it had superseded."""
+    user = user or user_name()
+    row = con.execute(
+        "select dataset, scope, outcome, superseded_by from imports where import_id = $id", {"id": import_id}
+    ).fetchone()
+    if row is None:
+        raise RemoveError(f"there is no import {import_id}")
+    dataset, scope, outcome, superseded_by = row
+    if outcome != "loaded":
+        raise RemoveError(f"import {import_id} is {outcome}; only loaded imports can be removed")
+    con.execute("begin transaction")
+    try:
+        removed = con.execute(
+            f"delete from {dataset} where import_id = $id",
+            {"id": import_id},  # dataset from the log
+        ).fetchone()[0]
+        con.execute(
+            "update imports set superseded_by = $next where superseded_by = $id",
+            {"next": superseded_by, "id": import_id},
+        )
+        con.execute(
+            """update imports set outcome = 'removed', removed_at = $now, removed_by = $user,
+               superseded_by = null, valid_to = null where import_id = $id""",
+            {"id": import_id, "now": dt.datetime.now().replace(microsecond=0), "user": user},
+        )
+        if CONTRACTS[dataset].semantics == "snapshot":
+            _reset_validity(con, dataset, scope)
+        _bump(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return {"import_id": import_id, "dataset": dataset, "rows_removed": removed}
+
+
+def set_setting(
+    con: duckdb.DuckDBPyConnection, key: str, value: Any, *, user: str | None = None, note: str | None = None
+) -> None:
+    """Record a new version of a setting (old versions stay, so past figures can be recomputed)."""
+    con.execute("begin transaction")
+    try:
+        con.execute(
+            "insert into settings values ($k, $v, $t, $u, $n)",
+            {"k": key, "v": json.dumps(value), "t": dt.datetime.now(), "u": user or user_name(), "n": note},
+        )
+        _bump(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
