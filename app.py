@@ -1,0 +1,29 @@
+"""The frame: page config, navigation, the shared filters. Pages render; they never compute."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from store.db import DatabaseBusy
+from ui import data, filters
+
+st.set_page_config(page_title="AIMS Performance Dashboard", page_icon=":material/verified:", layout="wide")
+
+PAGES = {
+    "Review": [
+        st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
+    ],
+}
+navigation = st.navigation(PAGES)
+
+try:
+    st.session_state["_data_version"] = data.data_version()
+    filters.sidebar()
+except DatabaseBusy as exc:
+    data.busy_notice(exc)
+    st.stop()
+
+with st.sidebar:
+    st.caption("ISO/IEC 42001 · clause 9 performance evaluation")
+
+navigation.run()

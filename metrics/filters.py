@@ -1,0 +1,33 @@
+"""What the shared filters can offer: quarters with data and the scopes that have been loaded."""
+
+from __future__ import annotations
+
+import duckdb
+from pydantic import BaseModel
+
+from store.db import rows, table_exists
+
+from .periods import Quarter, available_quarters
+
+__all__ = ["FilterOptions", "filter_options"]
+
+
+class FilterOptions(BaseModel):
+    """One set of choices for the sidebar."""
+
+    quarters: list[str]
+    scopes: list[str]
+    has_data: bool
+
+
+def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
+    """Quarters from the earliest to the latest as-of date loaded; scopes loaded (organisation first)."""
+    if not table_exists(con, "imports"):
+        return FilterOptions(quarters=[], scopes=["organisation"], has_data=False)
+    quarters: list[Quarter] = available_quarters(con)
+    scopes = [
+        r["scope"]
+        for r in rows(con, "select distinct scope from imports where outcome = 'loaded' order by 1")
+    ]
+    ordered = ["organisation"] + [s for s in scopes if s != "organisation"]
+    return FilterOptions(quarters=[str(q) for q in quarters], scopes=ordered, has_data=bool(quarters))
