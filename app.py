@@ -13,11 +13,14 @@ PAGES = {
     "Review": [
         st.Page("pages/overview.py", title="Overview", icon=":material/dashboard:", default=True),
     ],
+    "Manage": [
+        st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),
+    ],
 }
 navigation = st.navigation(PAGES)
 
 try:
-    st.session_state["_data_version"] = data.data_version()
+    data.data_version()
     filters.sidebar()
 except DatabaseBusy as exc:
     data.busy_notice(exc)

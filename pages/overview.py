@@ -6,6 +6,7 @@ import streamlit as st
 
 from metrics.coverage import annex_a_summary
 from metrics.filters import filter_options
+from metrics.inventory import data_as_of, loaded_datasets
 from ui import charts, fmt
 from ui.data import metric
 from ui.filters import current
@@ -26,7 +27,12 @@ if not options.has_data or f.as_of is None:
     st.stop()
 
 st.title(f"Overview — {f.quarter}")
-st.caption(f"As of {f.as_of:%d %B %Y} · scope: {f.scope}")
+stamp = metric(data_as_of, as_of=f.as_of)
+st.caption(
+    f"As of {f.as_of:%d %B %Y} · scope: {f.scope} · data as of {stamp:%d %B %Y}"
+    if stamp
+    else f"As of {f.as_of:%d %B %Y} · scope: {f.scope} · no data on or before this date"
+)
 
 annex = metric(annex_a_summary, as_of=f.as_of, scope=f.scope)
 
@@ -58,3 +64,18 @@ st.caption(
 st.plotly_chart(charts.status_bar(annex.counts), key="annex_status", config={"displayModeBar": False})
 if annex.sources:
     st.caption("Source: " + ", ".join(annex.sources))
+
+st.subheader("What is loaded")
+loaded = metric(loaded_datasets, as_of=f.as_of)
+st.dataframe(
+    loaded,
+    hide_index=True,
+    column_config={
+        "dataset": "Dataset",
+        "imports": st.column_config.NumberColumn("Imports"),
+        "rows": st.column_config.NumberColumn("Rows"),
+        "latest_as_of": st.column_config.DateColumn("Latest as of"),
+        "last_loaded_at": st.column_config.DatetimeColumn("Last loaded"),
+        "files": "Files",
+    },
+)

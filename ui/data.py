@@ -9,6 +9,7 @@ every commit), so a new import refreshes every page and two databases never mix.
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -37,12 +38,30 @@ def ensure_schema(path: str) -> bool:
     return True
 
 
-def data_version() -> int:
-    """The store's data version, read fresh on every run (cheap: one small query)."""
-    path = db_file()
+def _stat_key(path: str) -> tuple[int, int, int, int]:
+    """Changes whenever a commit touches the database file or its write-ahead log."""
+    key = []
+    for name in (path, path + ".wal"):
+        try:
+            st_ = os.stat(name)
+            key += [st_.st_mtime_ns, st_.st_size]
+        except FileNotFoundError:
+            key += [0, 0]
+    return tuple(key)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _version_at(path: str, stat_key: tuple[int, int, int, int]) -> int:
     ensure_schema(path)
     with db.opened(path, wait=_WAIT) as con:
         return int(db.scalar(con, "select value from meta where key = 'data_version'") or 0)
+
+
+def data_version() -> int:
+    """The store's data version; re-read only when the file changed on disk (a stat call otherwise)."""
+    path = db_file()
+    ensure_schema(path)
+    return _version_at(path, _stat_key(path))
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -54,10 +73,7 @@ def _call(module: str, name: str, path: str, version: int, kwargs: tuple[tuple[s
 
 def metric(fn: Callable[..., T], /, **kwargs: Any) -> T:
     """Run a metrics function (cached by database, data version and arguments)."""
-    version = st.session_state.get("_data_version")
-    if version is None:
-        version = data_version()
-    return _call(fn.__module__, fn.__name__, db_file(), version, tuple(sorted(kwargs.items())))
+    return _call(fn.__module__, fn.__name__, db_file(), data_version(), tuple(sorted(kwargs.items())))
 
 
 def busy_notice(exc: DatabaseBusy) -> None:

@@ -1,0 +1,116 @@
+"""Data: upload files, see how each was understood before committing, the import history, removals."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from loaders.contracts import CONTRACTS
+from metrics.imports import import_log, import_messages
+from store.writer import RemoveError, user_name
+from ui import actions, tables
+from ui.data import metric
+
+st.title("Data")
+st.caption(
+    "Load the files your AIMS keeps. Each file loads whole or not at all, and is recorded in the import log."
+)
+
+st.subheader("Upload files")
+with st.form("upload_form", clear_on_submit=False, border=True):
+    files = st.file_uploader(
+        "Workbooks (.xlsx, .xlsm, .xls, .ods) or CSV files",
+        type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"],
+        accept_multiple_files=True,
+        key="upload_files",
+    )
+    c1, c2, c3, c4 = st.columns(4)
+    dataset = c1.selectbox("Dataset", ["(recognise from headers)", *sorted(CONTRACTS)], key="upload_dataset")
+    as_of = c2.date_input(
+        "As of", value=None, key="upload_as_of", help="Blank: from the file, its name, or today."
+    )
+    scope = c3.text_input("Scope", value="organisation", key="upload_scope")
+    order = c4.selectbox(
+        "Ambiguous dates", ["decide from the data", "day-first", "month-first"], key="upload_order"
+    )
+    checked = st.form_submit_button("Check files", type="primary", icon=":material/fact_check:")
+
+options = {
+    "dataset": None if dataset.startswith("(") else dataset,
+    "as_of": as_of,
+    "scope": scope,
+    "dayfirst": {"day-first": True, "month-first": False}.get(order),
+}
+uploads = [actions.Upload(f.name, f.getvalue()) for f in files or []]
+
+if checked and not uploads:
+    st.warning("Choose one or more files first.")
+if checked and uploads:
+    st.session_state["upload_checked"] = (uploads, options, actions.check_uploads(uploads, **options))
+
+if state := st.session_state.get("upload_checked"):
+    uploads_checked, options_checked, results = state
+    for result in results:
+        tables.load_result(result)
+    good = [u for u, r in zip(uploads_checked, results, strict=True) if not r.problems]
+    if good:
+        user = st.text_input("Loaded by", value=user_name(), key="upload_user")
+        if st.button(f"Load {len(good)} file(s) without problems", type="primary", icon=":material/upload:"):
+            bar = st.progress(0.0, text="Loading…")
+            done = actions.load_uploads(
+                good,
+                user=user,
+                progress=lambda i, n, name: bar.progress(i / n, text=f"Loading {name}…"),
+                **options_checked,
+            )
+            bar.progress(1.0, text="Done")
+            st.session_state.pop("upload_checked", None)
+            st.session_state["upload_done"] = [
+                (r.file, r.outcome, sum(i.rows for i in r.imports)) for r in done
+            ]
+            st.rerun()
+    else:
+        st.error("No file can be loaded as it stands: fix the problems listed above and upload it again.")
+
+for name, outcome, rows in st.session_state.pop("upload_done", []):
+    st.success(f"{name}: {outcome} ({rows:,} rows)", icon=":material/check_circle:")
+
+st.subheader("Import history")
+log = metric(import_log)
+if log.empty:
+    st.info("Nothing has been imported yet.")
+else:
+    st.dataframe(log, hide_index=True, key="import_log", column_config=tables.IMPORT_LOG_COLUMNS)
+    with st.expander("Problems and warnings of an import"):
+        chosen = st.selectbox("Import", log["import_id"].tolist(), key="messages_of")
+        st.dataframe(metric(import_messages, import_id=int(chosen)), hide_index=True)
+    loaded = log[log["outcome"] == "loaded"]["import_id"].tolist()
+    if loaded:
+        target = st.selectbox(
+            "Remove an import", loaded, key="remove_id", index=None, placeholder="Choose an import"
+        )
+        if target is not None and st.button("Remove…", icon=":material/delete:"):
+            st.session_state["confirm_remove"] = int(target)
+
+
+@st.dialog("Remove import")
+def _confirm(import_id: int) -> None:
+    row = log[log["import_id"] == import_id].iloc[0]
+    st.write(f"Remove import {import_id}: {row['dataset']} from the file below ({row['rows']} rows)?")
+    st.code(str(row["file_name"]), language=None)
+    st.caption("What it replaced comes back. The import stays in the history, marked removed.")
+    if st.button("Remove", type="primary", key="confirm_remove_button"):
+        try:
+            done = actions.remove(import_id, user=user_name())
+            st.session_state["removed"] = (
+                f"Removed import {done['import_id']}: {done['rows_removed']:,} rows."
+            )
+        except RemoveError as exc:
+            st.session_state["removed"] = str(exc)
+        st.session_state.pop("confirm_remove", None)
+        st.rerun()
+
+
+if (pending := st.session_state.get("confirm_remove")) is not None:
+    _confirm(pending)
+if note := st.session_state.pop("removed", None):
+    st.toast(note)

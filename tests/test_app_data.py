@@ -1,0 +1,102 @@
+"""The Data page under AppTest: check before loading, load, refuse a broken file with row-precise
+problems, and remove an import after a confirmation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import openpyxl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+def _xlsx(rows) -> bytes:
+    import io
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["Control ID", "Applicable?", "Implementation status", "Justification"])
+    for row in rows:
+        ws.append(list(row))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+GOOD = _xlsx(
+    [("A.2.2", "Yes", "Implemented", "ok"), ("A.2.3", "Yes", "Planned", "ok"), ("A.2.4", "No", "", "n/a")]
+)
+BROKEN = _xlsx(
+    [("A.2.2", "Yes", "Implemented", "ok"), ("A.9.9", "Yes", "Done", "x"), ("A.2.4", "Yes", "Maybe", "x")]
+)
+
+
+@pytest.fixture
+def at(tmp_path, monkeypatch):
+    monkeypatch.setenv("AIMS_DB", str(tmp_path / "aims.duckdb"))
+    app = AppTest.from_file(APP, default_timeout=30)
+    app.run()
+    app.switch_page("pages/data.py").run()
+    assert not app.exception
+    return app
+
+
+def _check(at, name: str, data: bytes) -> None:
+    at.file_uploader(key="upload_files").upload(name, data, "application/octet-stream")
+    next(b for b in at.button if b.label == "Check files").click()
+    at.run()
+    assert not at.exception
+
+
+def _count(db: Path, sql: str) -> int:
+    with duckdb.connect(str(db)) as con:
+        return con.execute(sql).fetchone()[0]
+
+
+def test_check_then_load(at, tmp_path):
+    _check(at, "soa_2026-Q3.xlsx", GOOD)
+    assert [s.value for s in at.success] == ["ready to load"]
+    assert any("as of 2026-09-30 (file name)" in c.value for c in at.caption)
+    load = next(b for b in at.button if b.label.startswith("Load 1 file"))
+    load.click().run()
+    assert not at.exception
+    assert [s.value for s in at.success] == ["soa_2026-Q3.xlsx: loaded (3 rows)"]
+    db = tmp_path / "aims.duckdb"
+    assert _count(db, "select count(*) from controls") == 3
+    assert (
+        _count(db, "select count(*) from imports where outcome = 'loaded' and file_name = 'soa_2026-Q3.xlsx'")
+        == 1
+    )
+
+
+def test_broken_file_shows_row_precise_problems_and_loads_nothing(at, tmp_path):
+    _check(at, "broken.xlsx", BROKEN)
+    assert [e.value for e in at.error][:1] == ["2 problem(s)"]
+    problems = at.dataframe[-1].value
+    assert problems[["code", "row", "column", "value"]].values.tolist() == [
+        ["unknown_requirement", 3, "Control ID", "A.9.9"],
+        ["unknown_status", 4, "Implementation status", "Maybe"],
+    ]
+    assert not any(b.label.startswith("Load ") for b in at.button)
+    assert (
+        not (tmp_path / "aims.duckdb").exists()
+        or _count(tmp_path / "aims.duckdb", "select count(*) from controls") == 0
+    )
+
+
+def test_remove_after_confirmation(at, tmp_path):
+    _check(at, "soa_2026-Q3.xlsx", GOOD)
+    next(b for b in at.button if b.label.startswith("Load 1 file")).click().run()
+    at.selectbox(key="remove_id").select(1).run()
+    next(b for b in at.button if b.label == "Remove…").click().run()
+    assert not at.exception
+    next(b for b in at.button if b.key == "confirm_remove_button").click().run()
+    assert not at.exception
+    db = tmp_path / "aims.duckdb"
+    assert _count(db, "select count(*) from controls") == 0
+    assert (
+        _count(db, "select count(*) from imports where outcome = 'removed' and removed_by is not null") == 1
+    )
