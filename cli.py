@@ -12,6 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import duckdb
+
 from loaders.contracts import CONTRACTS
 from loaders.pipeline import LoadOptions
 from store import db
@@ -55,6 +57,8 @@ def _print_result(result, verbose_plan: bool) -> None:
                 shown = ", ".join(f"{k!r} -> {v}" for k, v in sorted(values.items()))
                 print(f"  values of {name}: {shown}")
     if result.messages:
+        # file-level messages first, then in the order of the file, so a user can walk down it
+        ordered = sorted(result.messages, key=lambda m: (m.row is not None, m.sheet or "", m.row or 0))
         rows = [
             {
                 "severity": m.severity,
@@ -63,9 +67,9 @@ def _print_result(result, verbose_plan: bool) -> None:
                 "row": m.row,
                 "column": m.column,
                 "value": m.value,
-                "expected": m.expected or m.text,
+                "expected": "; ".join(t for t in (m.expected, m.text) if t),
             }
-            for m in result.messages
+            for m in ordered
         ]
         print(_table(rows, ["severity", "code", "sheet", "row", "column", "value", "expected"]))
 
@@ -174,6 +178,41 @@ def cmd_demo(args) -> int:
     return 1 if failed else 0
 
 
+def cmd_settings(args) -> int:
+    import json
+
+    from metrics.settings import DEFAULTS, parse_setting, settings_at, settings_history
+    from store.writer import open_store, set_setting
+
+    with open_store(args.db, wait=args.wait) as con:
+        if args.action == "set":
+            try:
+                value = parse_setting(args.key, args.value)
+            except ValueError as exc:
+                print(f"error: {exc}", file=sys.stderr)
+                return 1
+            set_setting(con, args.key, value, note=args.note, valid_from=args.valid_from)
+            print(f"{args.key} = {json.dumps(value)} (from {args.valid_from or 'now'})")
+            return 0
+        if args.action == "history":
+            history = settings_history(con)
+            print(_table(history.to_dict("records"), ["key", "value", "valid_from", "set_by", "note"]))
+            return 0
+        current = settings_at(con, as_of=args.as_of or dt.date.today())
+    rows = [
+        {
+            "key": key,
+            "value": json.dumps(value),
+            "default": json.dumps(getattr(DEFAULTS, key)),
+            "meaning": field.description,
+        }
+        for key, field in type(current).model_fields.items()
+        for value in [getattr(current, key)]
+    ]
+    print(_table(rows, ["key", "value", "default", "meaning"]))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aims", description="AIMS Performance Dashboard: data and figures")
     common = argparse.ArgumentParser(add_help=False)
@@ -210,6 +249,16 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("import_id", type=int)
     remove.set_defaults(func=cmd_remove)
     sub.add_parser("status", parents=[common], help="what the database holds").set_defaults(func=cmd_status)
+    settings = sub.add_parser("settings", parents=[common], help="show, set or list the history of settings")
+    settings.add_argument("action", nargs="?", choices=["show", "set", "history"], default="show")
+    settings.add_argument("key", nargs="?")
+    settings.add_argument("value", nargs="?", help="a number, or JSON for bands and links")
+    settings.add_argument("--as-of", type=_date, help="show the settings in force on this date")
+    settings.add_argument(
+        "--from", dest="valid_from", type=_date, help="set: in force from this date (default now)"
+    )
+    settings.add_argument("--note", help="set: why it changed")
+    settings.set_defaults(func=cmd_settings)
     demo = sub.add_parser("demo", parents=[common], help="load the bundled demo organisation")
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no data yet")
     demo.set_defaults(func=cmd_demo)
@@ -222,6 +271,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return args.func(args)
     except DatabaseBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except RuntimeError as exc:  # e.g. a database made by a newer version of the program
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except duckdb.IOException as exc:  # e.g. the --db path is a folder or not a database file
+        print(f"error: database {db.db_path(args.db)}: {exc}", file=sys.stderr)
         return 1
 
 

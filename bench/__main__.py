@@ -64,19 +64,37 @@ def main(argv: list[str] | None = None) -> int:
         base, ours = anchor(csv), aims_load(csv)
         ratio = ours.seconds / base.seconds
         ok = ratio <= 1.5 and (n < 5_000_000 or ours.peak_mib < 1024)
-        rows.append((f"monitoring CSV {n:,} rows: aims load vs DuckDB read_csv", base, ours, ratio,
-                     "<= 1.5x" + (", < 1 GiB" if n >= 5_000_000 else ""), ok))
+        rows.append(
+            (
+                f"monitoring CSV {n:,} rows: aims load vs DuckDB read_csv",
+                base,
+                ours,
+                ratio,
+                "<= 1.5x" + (", < 1 GiB" if n >= 5_000_000 else ""),
+                ok,
+            )
+        )
 
     xlsx = datagen.monitoring_xlsx(OUT / "monitoring_200k.xlsx", 200_000)
     base, ours = openpyxl_read(xlsx), aims_load(xlsx)
     speedup = base.seconds / ours.seconds
-    rows.append(("xlsx 200,000 rows: aims load vs pandas+openpyxl read", base, ours, speedup, ">= 10x faster",
-                 speedup >= 10))
+    rows.append(
+        (
+            "xlsx 200,000 rows: aims load vs pandas+openpyxl read",
+            base,
+            ours,
+            speedup,
+            ">= 10x faster",
+            speedup >= 10,
+        )
+    )
 
     print(f"{'case':<62} {'baseline s':>10} {'ours s':>8} {'ratio':>7} {'peak MiB':>9}  target")
     for name, b, o, ratio, target, ok in rows:
-        print(f"{name:<62} {b.seconds:>10.2f} {o.seconds:>8.2f} {ratio:>7.2f} {o.peak_mib:>9.0f}  "
-              f"{target} {'ok' if ok else 'MISSED'}")
+        print(
+            f"{name:<62} {b.seconds:>10.2f} {o.seconds:>8.2f} {ratio:>7.2f} {o.peak_mib:>9.0f}  "
+            f"{target} {'ok' if ok else 'MISSED'}"
+        )
     return 0 if all(r[-1] for r in rows) else 1
 
 

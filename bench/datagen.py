@@ -7,7 +7,16 @@ from pathlib import Path
 
 import duckdb
 
-HEADER = ["timestamp", "ai_system", "model_version", "metric", "feature", "value", "lower_threshold", "upper_threshold"]
+HEADER = [
+    "timestamp",
+    "ai_system",
+    "model_version",
+    "metric",
+    "feature",
+    "value",
+    "lower_threshold",
+    "upper_threshold",
+]
 
 
 def monitoring_csv(path: Path, rows: int) -> Path:
@@ -51,9 +60,17 @@ def monitoring_xlsx(path: Path, rows: int) -> Path:
     for i in range(rows):
         sheet.write_datetime(i + 1, 0, start + dt.timedelta(minutes=i // 200), date_format)
         sheet.write_row(
-            i + 1, 1,
-            [f"system-{i % 4}", "v1", metrics[(i // 4) % 5], f"feature_{(i // 20) % 10}",
-             ((i * 7919) % 10000) / 10000, 0.05, 0.95],
+            i + 1,
+            1,
+            [
+                f"system-{i % 4}",
+                "v1",
+                metrics[(i // 4) % 5],
+                f"feature_{(i // 20) % 10}",
+                ((i * 7919) % 10000) / 10000,
+                0.05,
+                0.95,
+            ],
         )
     book.close()
     return path

@@ -32,7 +32,9 @@ def run(cmd: list[str], *, repeat: int = 3, before=None) -> Run:
     for _ in range(repeat):
         if before:
             before()
-        out = subprocess.run([sys.executable, "-c", _WRAPPER, json.dumps(cmd)], capture_output=True, text=True)
+        out = subprocess.run(
+            [sys.executable, "-c", _WRAPPER, json.dumps(cmd)], capture_output=True, text=True
+        )
         result = json.loads(out.stdout)
         if result["rc"] != 0:
             raise RuntimeError(f"{' '.join(cmd)} failed:\n{result['out']}\n{result['err']}")

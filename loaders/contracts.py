@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = ["CONTRACTS", "Contract", "FieldSpec", "norm", "register"]
 
-Kind = Literal["text", "requirement", "enum", "date", "number", "integer", "bool"]
+Kind = Literal["text", "requirement", "enum", "date", "datetime", "number", "integer", "bool"]
 
 
 def norm(text: object) -> str:
@@ -44,6 +44,7 @@ class FieldSpec(BaseModel):
             "enum": f"unknown_{self.name}",
             "bool": f"unknown_{self.name}",
             "date": "bad_date",
+            "datetime": "bad_date",
             "number": "bad_number",
             "integer": "bad_number",
             "requirement": "unknown_requirement",

@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict
 
 from . import datasets  # noqa: F401  (registers every contract)
 from .contracts import CONTRACTS, Contract, norm
-from .messages import BadOption, LoadError, Message, UnknownDataset
+from .messages import BadOption, LoadError, Message, UnknownDataset, UnreadableFile
 from .reading import RawSheet, read_file
 from .validate import Column, type_sheet
 
@@ -286,10 +286,14 @@ def prepare(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions | N
         raise BadOption(
             f"unknown dataset {options.dataset!r}; datasets: {', '.join(sorted(CONTRACTS))}", file=path.name
         )
-    plan = FilePlan(path=path, sha256="", size=path.stat().st_size if path.exists() else 0)
+    plan = FilePlan(path=path, sha256="", size=path.stat().st_size if path.is_file() else 0)
     try:
+        # the digest comes first, so a refused (even unreadable) file is still identified in the log
+        plan.sha256 = sha256_of(path) if path.is_file() else ""
         raws = read_file(con, path)
-        plan.sha256 = sha256_of(path)
+        if options.sheet and options.sheet not in {raw.name for raw in raws}:
+            sheets = ", ".join(repr(raw.name) for raw in raws if raw.name is not None) or "none (a CSV file)"
+            raise BadOption(f"there is no sheet named {options.sheet!r}; sheets: {sheets}", file=path.name)
         contracts = [CONTRACTS[options.dataset]] if options.dataset else list(CONTRACTS.values())
         candidates = []
         for raw in raws:
@@ -316,6 +320,9 @@ def prepare(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions | N
     except LoadError as exc:
         exc.file = exc.file or path.name
         plan.messages.append(exc.message())
+    except duckdb.Error as exc:  # the engine refused the content: a refusal, never a traceback
+        text = str(exc).splitlines()[0][:300]
+        plan.messages.append(UnreadableFile(f"cannot be read: {text}", file=path.name).message())
     return plan
 
 
@@ -325,7 +332,7 @@ def _unknown_text(con, raws: list[RawSheet], options: LoadOptions) -> str:
     for raw in raws[:3]:
         first = con.execute(f"select * from {raw.table} order by row_no limit 5").fetchall()
         cells = [str(c).strip() for rec in first for c in rec[1:] if c]
-        seen.append(f"{raw.name or 'file'}: {', '.join(repr(c) for c in cells[:8])}")
+        seen.append(f"{raw.name or 'file'}: {', '.join(repr(c) for c in cells[:8]) or '(empty)'}")
     wanted = f"dataset {options.dataset!r}" if options.dataset else "any dataset"
     return (
         f"no sheet has the columns of {wanted}; datasets: {names}; found: {' | '.join(seen)}; "

@@ -5,15 +5,20 @@ Every sheet becomes a temporary DuckDB table `<name>(row_no integer, c0 varchar,
 typed here: typing and validation happen in SQL over the whole sheet (`loaders.validate`).
 
 CSV: encoding (UTF-8 with or without BOM, else cp1252) and delimiter (`,`, `;`, tab, `|`) are sniffed;
-DuckDB's `read_csv` does the parsing. Workbooks: python-calamine (Rust) reads cached cell values, merged
-ranges are filled with their top-left value, and a sheet's claimed dimensions are never trusted.
+DuckDB's `read_csv` does the parsing. It skips empty lines, so a file that has some is read by Python's
+`csv` module instead, which keeps them as rows and the row numbers right. Workbooks: python-calamine
+(Rust) reads cached cell values, merged ranges are filled with their top-left value, and a sheet's
+claimed dimensions are never trusted.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
+import io
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,14 +82,29 @@ def _stage_grid(con: duckdb.DuckDBPyConnection, table: str, grid: list[list[str 
     return width
 
 
+def _looks_like_text(head: bytes) -> bool:
+    if not head or b"\0" in head:
+        return False
+    try:
+        head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
+            return all(b >= 32 or b in (9, 10, 13) for b in head)
+    return True
+
+
 def _read_workbook(con: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> list[RawSheet]:
     try:
         book = calamine.CalamineWorkbook.from_path(str(path))
     except Exception as exc:  # calamine raises its own error types for non-workbooks
-        head = path.read_bytes()[:8]
-        kind = "text" if head and all(32 <= b < 127 or b in (9, 10, 13) for b in head) else "not a workbook"
+        with path.open("rb") as fh:
+            head = fh.read(512)
+        if _looks_like_text(head):
+            kind = f"it is a text file, not a workbook (if it is a CSV file, name it {path.stem}.csv)"
+        else:
+            kind = f"its content is not a workbook ({type(exc).__name__}: {exc})"
         raise UnreadableFile(
-            f"cannot be read as a workbook ({kind}; {type(exc).__name__}: {exc}); "
+            f"cannot be read as a {path.suffix} workbook: {kind}; "
             "expected an .xlsx/.xlsm/.xls/.ods workbook or a CSV file",
             file=path.name,
         ) from None
@@ -136,27 +156,19 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> list[R
         raise UnreadableFile("the file is binary, not a CSV text file or a workbook", file=path.name)
     encoding = _sniff_encoding(head)
     delimiter = _sniff_delimiter(head.decode(encoding, errors="replace"))
-    source, cleanup = str(path), None
-    if encoding == "cp1252":  # DuckDB reads UTF-8 (and latin-1); cp1252 is transcoded first
-        fd, cleanup = tempfile.mkstemp(suffix=".csv")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            out.write(path.read_bytes().decode("cp1252", errors="replace"))
-        source = cleanup
     table = f"{prefix}_0"
+    blank_lines, encoding = _scan(path, encoding)
+    if blank_lines:
+        return [_read_csv_rows(con, path, table, delimiter, encoding)]
     try:
-        con.execute(
-            f"create or replace temp table {table}_src as select * from read_csv($src, delim = $delim, "
-            "header = false, all_varchar = true, null_padding = true, quote = '\"', escape = '\"', "
-            "auto_detect = false, strict_mode = false, columns = $cols)",
-            {"src": source, "delim": delimiter, "cols": _csv_columns(source, delimiter, encoding)},
-        )
+        _duckdb_csv(con, path, f"{table}_src", delimiter, encoding)
     except duckdb.Error as exc:
-        raise UnreadableFile(f"cannot be read as CSV: {exc}", file=path.name) from None
-    finally:
-        if cleanup:
-            os.unlink(cleanup)
+        raise UnreadableFile(f"cannot be read as CSV: {_reason(exc)}", file=path.name) from None
+    # rowid is only an insertion-order key: inside a write transaction it starts at a large offset
     con.execute(
-        f"create or replace temp table {table} as select cast(rowid + 1 as integer) as row_no, * from {table}_src"
+        f"create or replace temp table {table} as "
+        f"select cast(row_number() over (order by rowid) as integer) as row_no, * exclude (rowid) "
+        f"from (select rowid, * from {table}_src)"
     )
     con.execute(f"drop table {table}_src")
     width = len(con.execute(f"select * from {table} limit 0").description) - 1
@@ -164,17 +176,97 @@ def _read_csv(con: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> list[R
     return [RawSheet(name=None, table=table, width=width, rows=rows, delimiter=delimiter, encoding=encoding)]
 
 
-def _csv_columns(source: str, delimiter: str, encoding: str) -> dict[str, str]:
+def _reason(exc: duckdb.Error) -> str:
+    """DuckDB's CSV error without the echoed line (which can be megabytes) and the list of reader options."""
+    kept = []
+    for line in str(exc).splitlines():
+        if not line.strip() and kept:
+            break
+        if line.strip() and not line.startswith("Original Line:"):
+            kept.append(line.strip())
+    return " ".join(kept)[:400]
+
+
+def _duckdb_csv(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, encoding: str
+) -> None:
+    source, cleanup = str(path), None
+    if encoding == "cp1252":  # DuckDB reads UTF-8 (and latin-1); cp1252 is transcoded first
+        fd, cleanup = tempfile.mkstemp(suffix=".csv")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(path.read_bytes().decode("cp1252", errors="replace"))
+        source = cleanup
+    try:
+        con.execute(
+            f"create or replace temp table {table} as select * from read_csv($src, delim = $delim, "
+            "header = false, all_varchar = true, null_padding = true, quote = '\"', escape = '\"', "
+            "auto_detect = false, strict_mode = false, parallel = false, columns = $cols)",
+            {"src": source, "delim": delimiter, "cols": _csv_columns(source, delimiter, encoding, path.name)},
+        )
+    finally:
+        if cleanup:
+            os.unlink(cleanup)
+
+
+def _scan(path: Path, encoding: str) -> tuple[bool, str]:
+    """One pass over the bytes: is there an empty line before the end, and which encoding reads it all.
+
+    DuckDB's reader drops empty lines (shifting row numbers), and a cp1252 character beyond the sniffed
+    sample would make it fail; a failed statement would also abort the caller's transaction.
+    """
+    blank = re.compile(rb"\n\r?\n|\r\r")
+    decoder = None if encoding == "cp1252" else codecs.getincrementaldecoder("utf-8")()
+    found, tail = False, b""
+    with path.open("rb") as fh:
+        chunk = fh.read(1 << 20)
+        found = chunk.removeprefix(b"\xef\xbb\xbf").startswith((b"\n", b"\r\n"))
+        while chunk and not (found and decoder is None):
+            following = fh.read(1 << 20)
+            window = tail + chunk
+            body = window if following else window.rstrip(b"\r\n")  # empty lines at the end shift nothing
+            found = found or bool(blank.search(body))
+            if decoder is not None:
+                try:
+                    decoder.decode(chunk, final=not following)
+                except UnicodeDecodeError:
+                    decoder, encoding = None, "cp1252"
+            chunk, tail = following, window[-2:]
+    return found, encoding
+
+
+def _read_csv_rows(
+    con: duckdb.DuckDBPyConnection, path: Path, table: str, delimiter: str, encoding: str
+) -> RawSheet:
+    """Stage a CSV with empty lines through Python's reader, which keeps them as rows (as a spreadsheet does)."""
+    text = path.read_bytes().decode("utf-8-sig" if encoding != "cp1252" else "cp1252", errors="replace")
+    try:
+        grid = [
+            [c or None for c in row] for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        ]
+    except csv.Error as exc:
+        raise UnreadableFile(f"cannot be read as CSV: {exc}", file=path.name) from None
+    while grid and all(v is None for v in grid[-1]):
+        grid.pop()
+    width = _stage_grid(con, table, grid)
+    return RawSheet(
+        name=None, table=table, width=width, rows=len(grid), delimiter=delimiter, encoding=encoding
+    )
+
+
+def _csv_columns(source: str, delimiter: str, encoding: str, name: str) -> dict[str, str]:
     """Column names c0..cN, N from the widest of the first lines (title rows may be narrower)."""
     with open(
         source, encoding="utf-8-sig" if encoding != "cp1252" else "utf-8", errors="replace", newline=""
     ) as fh:
         reader = csv.reader(fh, delimiter=delimiter)
         width = 1
-        for i, row in enumerate(reader):
-            width = max(width, len(row))
-            if i >= 200:
-                break
+        try:
+            for i, row in enumerate(reader):
+                width = max(width, len(row))
+                if i >= 200:
+                    break
+        except csv.Error as exc:  # e.g. a cell longer than the csv module's field limit
+            raise UnreadableFile(f"cannot be read as CSV: {exc}", file=name) from None
     return {f"c{j}": "VARCHAR" for j in range(width)}
 
 
@@ -182,6 +274,8 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, prefix: str = "raw") -
     """Stage every sheet of a file as text cells in `con`; raise `UnreadableFile` when it cannot be read."""
     if not path.exists():
         raise UnreadableFile("no such file", file=path.name)
+    if not path.is_file():
+        raise UnreadableFile("this is a folder, not a file", file=path.name)
     if path.stat().st_size == 0:
         raise UnreadableFile("the file is empty", file=path.name)
     if path.suffix.lower() in WORKBOOK_SUFFIXES:

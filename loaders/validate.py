@@ -15,9 +15,9 @@ import duckdb
 from .catalog import ensure_catalog
 from .contracts import Contract, FieldSpec
 from .messages import Message
-from .vocab import VOCABULARIES, spellings
+from .vocab import VOCABULARIES, special_problem, spellings
 
-__all__ = ["Column", "Typed", "type_sheet"]
+__all__ = ["Column", "Typed", "requirement_sql", "type_sheet"]
 
 _DMY = r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})(?:[ T].*)?$"
 _TEXT_DATE_FORMATS = [
@@ -33,6 +33,10 @@ _TEXT_DATE_FORMATS = [
     "%Y-%m-%dT%H:%M:%S",
     "%Y-%m-%d %H:%M:%S",
 ]
+
+
+# A field missing from the file is a typed null column (and so is its `__raw`), so checks can name it.
+_SQL_TYPES = {"date": "date", "datetime": "timestamp", "number": "double", "integer": "bigint"}
 
 
 @dataclass
@@ -132,6 +136,31 @@ def _date_expr(ctx: _Ctx, f: FieldSpec, txt: str) -> str:
     )
 
 
+def _datetime_expr(ctx: _Ctx, f: FieldSpec, txt: str) -> str:
+    """Date-times: ISO (a UTC offset is converted to UTC), epoch milliseconds, else a date plus a time."""
+    v = _q(f.name)
+    clock = "(\\d{1,2}):(\\d{2})(?::(\\d{2}(?:\\.\\d+)?))?\\s*([AaPp][Mm])?\\s*$"
+    hour = f"try_cast(regexp_extract({v}, '{clock}', 1) as integer)"
+    pm = f"upper(regexp_extract({v}, '{clock}', 4))"
+    hour24 = f"(case when {pm} = 'PM' and {hour} < 12 then {hour} + 12 when {pm} = 'AM' and {hour} = 12 then 0 else {hour} end)"
+    seconds = f"coalesce(try_cast(nullif(regexp_extract({v}, '{clock}', 3), '') as double), 0)"
+    time_of_day = (
+        f"(case when regexp_matches({v}, '[ T]{clock}') then to_seconds({hour24} * 3600 "
+        f"+ try_cast(regexp_extract({v}, '{clock}', 2) as integer) * 60 + {seconds}) "
+        "else interval 0 second end)"
+    )
+    iso = "^\\d{4}-\\d{1,2}-\\d{1,2}[ T]\\d{1,2}:\\d{2}"
+    offset = "(Z|[+-]\\d{2}:?\\d{2})$"
+    return (
+        f"case when {v} is null then null "
+        f"when regexp_matches({v}, '^\\d{{12,}}$') then epoch_ms(cast({v} as bigint)) "
+        f"when regexp_matches({v}, '{iso}') and regexp_matches({v}, '{offset}') "
+        f"then timezone('UTC', try_cast({v} as timestamptz)) "
+        f"when regexp_matches({v}, '{iso}') then try_cast({v} as timestamp) "
+        f"else cast({_date_expr(ctx, f, txt)} as timestamp) + {time_of_day} end"
+    )
+
+
 def _number_expr(ctx: _Ctx, f: FieldSpec, txt: str) -> str:
     v = _q(f.name)
     commas, points = ctx.con.execute(
@@ -166,11 +195,30 @@ def _map_expr(ctx: _Ctx, f: FieldSpec, txt: str) -> str:
 
 def _requirement_expr(ctx: _Ctx, f: FieldSpec) -> str:
     ensure_catalog(ctx.con)
-    v = _q(f.name)
+    return requirement_sql(_q(f.name))
+
+
+def requirement_sql(v: str, kinds: tuple[str, ...] = ("subclause", "control")) -> str:
+    """SQL for the catalog id of the requirement written in expression `v` (null when unknown).
+
+    The connection needs `aims_catalog` (`loaders.catalog.ensure_catalog`).
+    """
     compact = f"upper(regexp_replace(regexp_replace({v}, '^.*iso42001-2023:', ''), '\\s+', '', 'g'))"
     fixed = f"regexp_replace(regexp_replace({compact}, '^(CLAUSE|ANNEX)', ''), '^A\\.?(\\d)', 'A.\\1')"
     trimmed = f"regexp_replace({fixed}, '\\.$', '')"
-    return f"(select id from aims_catalog c where c.id = {trimmed} and c.kind in ('subclause', 'control'))"
+    allowed = ", ".join(f"'{k}'" for k in kinds if k.isidentifier())
+    return f"(select id from aims_catalog c where c.id = {trimmed} and c.kind in ({allowed}))"
+
+
+def _drop_heading_rows(con, txt: str, mapped: list[FieldSpec]) -> None:
+    """Clause and objective headings (e.g. `4`, `A.2`) with no status or applicability are section rows,
+    as in SoA workbooks and assessment exports: they are not requirements and are skipped."""
+    keys = [f for f in mapped if f.kind == "requirement" and f.required]
+    valued = " or ".join(f"{_q(g.name)} is not null" for g in mapped if g.kind in ("enum", "bool"))
+    for f in keys:
+        ensure_catalog(con)
+        heading = requirement_sql(_q(f.name), ("clause", "objective"))
+        con.execute(f"delete from {txt} where {heading} is not null and not ({valued or 'false'})")
 
 
 def type_sheet(
@@ -197,10 +245,13 @@ def type_sheet(
         f"where row_no > $h and ({not_blank})",
         {"h": header_row},
     )
+    _drop_heading_rows(con, txt, mapped)
     exprs = []
     for f in mapped:
         if f.kind == "date":
             expr = _date_expr(ctx, f, txt)
+        elif f.kind == "datetime":
+            expr = _datetime_expr(ctx, f, txt)
         elif f.kind in ("number", "integer"):
             expr = _number_expr(ctx, f, txt)
         elif f.kind in ("enum", "bool"):
@@ -214,7 +265,11 @@ def type_sheet(
         f"{expr} as {_q(f.name)}, {_q(f.name)} as {_q(f.name + '__raw')}" for f, expr in exprs
     )
     missing = [f for f in contract.fields if f.name not in columns]
-    nulls = "".join(f", null as {_q(f.name)}" for f in missing)
+    nulls = "".join(
+        f", cast(null as {_SQL_TYPES.get(f.kind, 'varchar')}) as {_q(f.name)}, "
+        f"cast(null as varchar) as {_q(f.name + '__raw')}"
+        for f in missing
+    )
     typed = f"{prefix}_typed"
     con.execute(f"create or replace temp table {typed} as select row_no, {typed_cols}{nulls} from {txt}")
     for f, _ in exprs:
@@ -231,7 +286,9 @@ def type_sheet(
             f"select row_no, {raw} from {typed} where {raw} is not null and {val} is null order by row_no"
         ).fetchall()
         for row, value in bad:
-            ctx.problem(f.problem_code, row=row, column=header, value=value, expected=_expected(f))
+            special = special_problem(f.vocabulary, value) if f.vocabulary else None
+            code, expected = special or (f.problem_code, _expected(f))
+            ctx.problem(code, row=row, column=header, value=value, expected=expected)
     rows = con.execute(f"select count(*) from {typed}").fetchone()[0]
     return Typed(table=typed, rows=rows, problems=ctx.problems, value_maps=ctx.value_maps)
 
@@ -241,6 +298,7 @@ def _expected(f: FieldSpec) -> str:
         return "one of " + ", ".join(spellings(f.vocabulary))
     return {
         "date": "a date (YYYY-MM-DD, DD/MM/YYYY or an Excel date)",
+        "datetime": "a date or date-time (ISO 8601, DD/MM/YYYY HH:MM, epoch milliseconds)",
         "number": "a number",
         "integer": "a whole number",
         "requirement": "an ISO/IEC 42001 subclause (4.1 … 10.2) or Annex A control (A.2.2 … A.10.4)",

@@ -10,8 +10,14 @@ One row per ... (the grain of every table):
 - `imports`: per (file, sheet, dataset) loaded or refused; the import log.
 - `import_messages`: per problem or warning of an import.
 - `controls`: per requirement row of a control-status import (snapshot dataset).
+- `risks`: per risk row of a risk-register import (snapshot dataset).
+- `systems`, `incidents`, `findings`, `audits`, `objectives`, `monitoring`: per row version of a record
+  dataset (AI system, incident, finding or action, audit, objective, monitoring point); the current
+  version of a key is the row whose `replaced_by` is null.
 - `catalog`: per ISO/IEC 42001 node (clause, subclause, Annex A objective, control), refreshed from
   `data/catalog.csv` by every migration run.
+- `review_records`: per version of a management-review decision or action (9.3.3); current versions
+  have no `replaced_by`.
 - `settings`: per setting key and version; the newest version valid at a time is in force.
 """
 
@@ -100,7 +106,173 @@ create table if not exists settings (
 );
 """
 
-MIGRATIONS: list[str] = [_V1, _V2]
+# Record datasets: a row is current while `replaced_by` is null; a later import of the same key sets it
+# to that import's id, and removing that import restores it (store.writer).
+_V3 = """
+create table if not exists systems (
+    import_id               integer not null,
+    sheet                   varchar,
+    row_no                  integer not null,
+    replaced_by             integer,
+    system_key              varchar not null,   -- system_id, else the name's match form
+    system_id               varchar,
+    name                    varchar not null,
+    name_key                varchar not null,   -- lower case, no spaces: how other datasets match it
+    owner                   varchar,
+    business_unit           varchar,
+    risk_class              varchar,            -- prohibited | high | limited | minimal
+    risk_class_raw          varchar,
+    lifecycle_status        varchar,            -- planned | development | pilot | production | retired
+    lifecycle_status_raw    varchar,
+    intended_purpose        varchar,
+    last_impact_assessment  date
+);
+create table if not exists risks (
+    import_id            integer not null,
+    sheet                varchar,
+    row_no               integer not null,
+    risk_id              varchar not null,
+    title                varchar,
+    ai_system            varchar,
+    ai_system_key        varchar,
+    category             varchar,
+    likelihood           integer not null,      -- 1-5
+    impact               integer not null,      -- 1-5
+    score                integer not null,      -- likelihood x impact
+    likelihood_raw       varchar,
+    impact_raw           varchar,
+    residual_likelihood  integer,
+    residual_impact      integer,
+    residual_score       integer,
+    owner                varchar,
+    treatment            varchar,               -- mitigate | accept | transfer | avoid
+    treatment_raw        varchar,
+    status               varchar,               -- open | in_treatment | treated | accepted | closed
+    status_raw           varchar,
+    next_review          date,
+    linked_controls      varchar[] not null     -- catalog ids
+);
+create table if not exists incidents (
+    import_id                integer not null,
+    sheet                    varchar,
+    row_no                   integer not null,
+    replaced_by              integer,
+    incident_id              varchar not null,
+    title                    varchar,
+    description              varchar,
+    ai_system                varchar,
+    ai_system_key            varchar,
+    detected_date            date not null,
+    reported_date            date,
+    resolved_date            date,
+    closed_date              date,
+    severity                 varchar not null,  -- critical | high | medium | low
+    severity_raw             varchar,
+    status                   varchar not null,  -- open | investigating | mitigated | resolved | closed
+    status_raw               varchar,
+    category                 varchar,
+    root_cause               varchar,
+    linked_to                varchar,
+    serious                  boolean,
+    awareness_date           date,
+    deadline_class           varchar,           -- general | death | widespread
+    deadline_days            integer,           -- 15 | 10 | 2
+    authority_reported_date  date
+);
+create table if not exists findings (
+    import_id               integer not null,
+    sheet                   varchar,
+    row_no                  integer not null,
+    replaced_by             integer,
+    finding_id              varchar not null,
+    source                  varchar,  -- internal_audit | external_audit | management_review | incident | other
+    source_raw              varchar,
+    finding_type            varchar,  -- major_nonconformity | minor_nonconformity | observation | opportunity
+    finding_type_raw        varchar,
+    requirement_id          varchar,  -- catalog id
+    requirement_raw         varchar,
+    title                   varchar,
+    description             varchar,
+    raised_date             date,
+    due_date                date,
+    closed_date             date,
+    owner                   varchar,
+    status                  varchar not null,   -- open | in_progress | closed
+    status_raw              varchar,
+    effectiveness_verified  boolean,
+    audit_id                varchar
+);
+create table if not exists audits (
+    import_id       integer not null,
+    sheet           varchar,
+    row_no          integer not null,
+    replaced_by     integer,
+    audit_id        varchar not null,
+    audit_scope     varchar,
+    planned_date    date,
+    done_date       date,
+    auditor         varchar,
+    audit_type      varchar,            -- internal | external
+    audit_type_raw  varchar
+);
+create table if not exists objectives (
+    import_id      integer not null,
+    sheet          varchar,
+    row_no         integer not null,
+    replaced_by    integer,
+    objective_id   varchar not null,
+    objective      varchar not null,
+    measure        varchar not null,    -- a monitoring metric name, or 'manual'
+    target         double,
+    direction      varchar,             -- at_least | at_most
+    direction_raw  varchar,
+    unit           varchar,
+    owner          varchar,
+    due_date       date,
+    current_value  double,
+    ai_system      varchar,
+    ai_system_key  varchar
+);
+create table if not exists monitoring (
+    import_id        integer not null,
+    sheet            varchar,
+    row_no           integer not null,
+    replaced_by      integer,
+    observed_at      timestamp not null,
+    ai_system        varchar not null,
+    ai_system_key    varchar not null,
+    model_version    varchar,
+    metric           varchar not null,
+    feature          varchar,
+    value            double not null,
+    lower_threshold  double,
+    upper_threshold  double,
+    verdict          varchar,           -- the tool's own: pass | fail | warning | error
+    verdict_raw      varchar,
+    test_name        varchar
+);
+"""
+
+_V4 = """
+create sequence if not exists review_seq start 1;
+create table if not exists review_records (
+    record_id    integer primary key,  -- one version of a decision or action
+    record_key   integer not null,     -- the first version's id: the decision or action itself
+    quarter      varchar not null,     -- the quarter the management review was about
+    held_on      date,
+    kind         varchar not null,     -- decision | action
+    text         varchar not null,
+    owner        varchar,
+    due_date     date,
+    status       varchar not null,     -- decision: recorded; action: open | in_progress | closed
+    closed_date  date,
+    recorded_at  timestamp not null,
+    recorded_by  varchar not null,
+    replaced_by  integer               -- the version that updated this one
+);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -4,6 +4,13 @@ One file is one transaction: every sheet of the file is validated first (in temp
 connection) and the file is written whole or not at all. Re-loading the same bytes for the same dataset,
 sheet, as-of date and scope changes nothing. Every attempt, refused ones included, is logged in `imports`
 with its problems and warnings; a refused file writes nothing to the data tables.
+
+History. Snapshot datasets (`controls`, `risks`) are versioned per import: a later import of the same
+as-of date and scope supersedes the earlier one (`imports.superseded_by`, `valid_to`). Record datasets
+are versioned per key (`loaders.datasets.STORE_KEYS`): an import's rows become the current versions of
+their keys and the versions they update get `replaced_by` = that import; a key absent from a later file
+keeps its current version; removing an import hands each key back to the version it had replaced.
+Both are set-based updates joined on the key, in the import's own transaction.
 """
 
 from __future__ import annotations
@@ -20,13 +27,25 @@ from typing import Any
 import duckdb
 
 from loaders.contracts import CONTRACTS
+from loaders.datasets import STORE_KEYS
 from loaders.messages import Message
 from loaders.pipeline import FilePlan, LoadOptions, Prepared, prepare
 
 from . import db
 from .schema import migrate
 
-__all__ = ["ImportRef", "LoadResult", "load_file", "open_store", "remove_import", "set_setting", "user_name"]
+__all__ = [
+    "ImportRef",
+    "LoadResult",
+    "RemoveError",
+    "load_file",
+    "open_store",
+    "record_review_item",
+    "remove_import",
+    "set_setting",
+    "update_review_action",
+    "user_name",
+]
 
 
 def user_name() -> str:
@@ -159,12 +178,40 @@ def _reset_validity(con, dataset: str, scope: str) -> None:
     )
 
 
+def _same_key(dataset: str, left: str, right: str) -> str:
+    """SQL join condition on a record dataset's key (identifiers from the code, never from input)."""
+    return " and ".join(f"{left}.{k} is not distinct from {right}.{k}" for k in STORE_KEYS[dataset])
+
+
+def _replace_versions(con, dataset: str, import_id: int) -> None:
+    """Record dataset: the current versions of the keys this import wrote are now replaced by it."""
+    keys = ", ".join(STORE_KEYS[dataset])
+    con.execute(
+        f"""update {dataset} as old set replaced_by = $id
+            from (select {keys} from {dataset} where import_id = $id) as new
+            where old.replaced_by is null and old.import_id <> $id and {_same_key(dataset, "old", "new")}""",
+        {"id": import_id},
+    )
+
+
+def _restore_versions(con, dataset: str, import_id: int) -> None:
+    """Record dataset: before an import's rows go, the versions it replaced take its place in the chain."""
+    keys = ", ".join(STORE_KEYS[dataset])
+    con.execute(
+        f"""update {dataset} as older set replaced_by = gone.replaced_by
+            from (select {keys}, replaced_by from {dataset} where import_id = $id) as gone
+            where older.replaced_by = $id and {_same_key(dataset, "older", "gone")}""",
+        {"id": import_id},
+    )
+
+
 def _unchanged(con, plan: FilePlan) -> list[int] | None:
     ids = []
     for s in plan.sheets:
         found = con.execute(
             """select import_id from imports where outcome = 'loaded' and sha256 = $sha and dataset = $d
-               and sheet is not distinct from $sheet and as_of = $as_of and scope = $scope""",
+               and sheet is not distinct from $sheet and as_of = $as_of and scope = $scope
+               and superseded_by is null""",
             {"sha": plan.sha256, "d": s.dataset, "sheet": s.sheet, "as_of": s.as_of, "scope": s.scope},
         ).fetchone()
         if not found:
@@ -187,6 +234,8 @@ def _write_sheet(con, batch, plan: FilePlan, sheet: Prepared, user, now) -> Impo
             {"id": import_id, "d": sheet.dataset, "s": sheet.scope, "a": sheet.as_of},
         )
         _reset_validity(con, sheet.dataset, sheet.scope)
+    else:
+        _replace_versions(con, sheet.dataset, import_id)
     return ImportRef(
         import_id,
         sheet.dataset,
@@ -215,9 +264,14 @@ def load_file(
             plan = prepare(stage, path, options)
             return LoadResult(path.name, plan.sha256, "checked", messages=_all_messages(plan), plan=plan)
     now = dt.datetime.now().replace(microsecond=0)
+    try:
+        # Staging and checks use temporary tables only; the transaction covers everything written.
+        plan = prepare(con, path, options)
+    except BaseException:
+        _drop_temp(con)
+        raise
     con.execute("begin transaction")
     try:
-        plan = prepare(con, path, options)
         batch = con.execute("select coalesce(max(batch_id), 0) + 1 from imports").fetchone()[0]
         if not plan.ok:
             for sheet in plan.sheets or [None]:
@@ -272,6 +326,8 @@ def remove_import(
         raise RemoveError(f"import {import_id} is {outcome}; only loaded imports can be removed")
     con.execute("begin transaction")
     try:
+        if CONTRACTS[dataset].semantics == "record":
+            _restore_versions(con, dataset, import_id)
         removed = con.execute(
             f"delete from {dataset} where import_id = $id",
             {"id": import_id},  # dataset from the log
@@ -296,17 +352,124 @@ def remove_import(
 
 
 def set_setting(
-    con: duckdb.DuckDBPyConnection, key: str, value: Any, *, user: str | None = None, note: str | None = None
+    con: duckdb.DuckDBPyConnection,
+    key: str,
+    value: Any,
+    *,
+    user: str | None = None,
+    note: str | None = None,
+    valid_from: dt.date | dt.datetime | None = None,
 ) -> None:
-    """Record a new version of a setting (old versions stay, so past figures can be recomputed)."""
+    """Record a new version of a setting, in force from `valid_from` (default: now).
+
+    Old versions stay, so a past quarter is recomputed with the settings of its day; a date in the past
+    lets a team correct the setting that applied to an earlier quarter.
+    """
+    start = valid_from or dt.datetime.now()
+    if not isinstance(start, dt.datetime):
+        start = dt.datetime.combine(start, dt.time())
     con.execute("begin transaction")
     try:
         con.execute(
             "insert into settings values ($k, $v, $t, $u, $n)",
-            {"k": key, "v": json.dumps(value), "t": dt.datetime.now(), "u": user or user_name(), "n": note},
+            {"k": key, "v": json.dumps(value), "t": start, "u": user or user_name(), "n": note},
         )
         _bump(con)
         con.execute("commit")
     except BaseException:
         con.execute("rollback")
         raise
+
+
+REVIEW_KINDS = ("decision", "action")
+ACTION_STATUSES = ("open", "in_progress", "closed")
+
+
+def record_review_item(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    quarter: str,
+    kind: str,
+    text: str,
+    owner: str | None = None,
+    due_date: dt.date | None = None,
+    held_on: dt.date | None = None,
+    user: str | None = None,
+) -> int:
+    """Record a decision or action of a management review (9.3.3); returns its id."""
+    if kind not in REVIEW_KINDS:
+        raise ValueError(f"kind must be one of {', '.join(REVIEW_KINDS)}")
+    if not text.strip():
+        raise ValueError("a decision or action needs a text")
+    con.execute("begin transaction")
+    try:
+        record_id = con.execute("select nextval('review_seq')").fetchone()[0]
+        con.execute(
+            """insert into review_records (record_id, record_key, quarter, held_on, kind, text, owner, due_date,
+                   status, recorded_at, recorded_by)
+               values ($id, $id, $q, $held, $kind, $text, $owner, $due, $status, $now, $user)""",
+            {
+                "id": record_id,
+                "q": quarter,
+                "held": held_on,
+                "kind": kind,
+                "text": text.strip(),
+                "owner": (owner or "").strip() or None,
+                "due": due_date,
+                "status": "open" if kind == "action" else "recorded",
+                "now": dt.datetime.now().replace(microsecond=0),
+                "user": user or user_name(),
+            },
+        )
+        _bump(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return record_id
+
+
+def update_review_action(
+    con: duckdb.DuckDBPyConnection,
+    record_key: int,
+    *,
+    status: str,
+    closed_date: dt.date | None = None,
+    user: str | None = None,
+) -> int:
+    """Write a new version of an action with a new status (history kept); returns the new version's id."""
+    if status not in ACTION_STATUSES:
+        raise ValueError(f"status must be one of {', '.join(ACTION_STATUSES)}")
+    con.execute("begin transaction")
+    try:
+        current = con.execute(
+            "select record_id from review_records where record_key = $k and replaced_by is null and kind = 'action'",
+            {"k": record_key},
+        ).fetchone()
+        if current is None:
+            raise ValueError(f"there is no review action {record_key}")
+        new_id = con.execute("select nextval('review_seq')").fetchone()[0]
+        con.execute(
+            """insert into review_records
+               select $new, record_key, quarter, held_on, kind, text, owner, due_date, $status,
+                      case when $status = 'closed' then coalesce($closed, current_date) end, $now, $user, null
+               from review_records where record_id = $old""",
+            {
+                "new": new_id,
+                "old": current[0],
+                "status": status,
+                "closed": closed_date,
+                "now": dt.datetime.now().replace(microsecond=0),
+                "user": user or user_name(),
+            },
+        )
+        con.execute(
+            "update review_records set replaced_by = $new where record_id = $old",
+            {"new": new_id, "old": current[0]},
+        )
+        _bump(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return new_id

@@ -162,15 +162,15 @@ def check(con: duckdb.DuckDBPyConnection, typed: str, ctx) -> list[Message]:
         select *, coalesce(applicability = 'not_applicable' or status = 'not_applicable', false) as not_applicable
         from {typed}"""
     )
-    for row, req in con.execute(
-        f"select row_no, requirement_id from {typed}_final "
+    for row, req, by_applicability in con.execute(
+        f"select row_no, requirement_id, coalesce(applicability = 'not_applicable', false) from {typed}_final "
         "where not_applicable and requirement_id not like 'A.%' order by row_no"
     ).fetchall():
         out.append(
             ctx.problem(
                 "clause_not_applicable",
                 row,
-                col("applicability") or col("status"),
+                col("applicability") if by_applicability else col("status"),  # the cell that excludes it
                 req,
                 "clauses 4-10 are mandatory; only Annex A controls can be excluded",
             )

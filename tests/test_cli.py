@@ -1,0 +1,326 @@
+"""The `aims` command, run as a user runs it (a subprocess of the installed console script).
+
+Also the concurrency policy: while the dashboard holds the database, `aims load` waits up to `--wait`
+seconds and then fails with a clear message, never a traceback and never a damaged file.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from loaders.pipeline import LoadOptions
+from store.schema import SCHEMA_VERSION
+from store.writer import load_file, open_store
+
+CONTROLS = Path(__file__).resolve().parent / "fixtures" / "controls"
+Q1 = dt.date(2026, 3, 31)
+
+
+def table(stdout: str, first_column: str) -> list[dict[str, str]]:
+    """The rows of a table printed by `aims`, as dicts; the dashed rule gives each column's span."""
+    lines = stdout.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.split()[:1] == [first_column])
+    spans = [(m.start(), m.end()) for m in re.finditer(r"-+", lines[start + 1])]
+    names = [lines[start][a:b].strip() for a, b in spans]
+    rows = []
+    for line in lines[start + 2 :]:
+        if not line.startswith("  ") or not line.strip():
+            break
+        rows.append({n: line[a:b].strip() for n, (a, b) in zip(names, spans, strict=True)})
+    return rows
+
+
+def preload(db_file: Path, *names: str) -> None:
+    con = open_store(db_file, wait=1)
+    try:
+        for name in names:
+            assert load_file(con, CONTROLS / name, LoadOptions(as_of=Q1)).outcome == "loaded"
+    finally:
+        con.close()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# --- load ------------------------------------------------------------------------------------------------
+
+
+def test_load_prints_dataset_as_of_and_rows_and_exits_0(aims, db_file):
+    done = aims("load", CONTROLS / "soa_small.csv", "--db", db_file, "--as-of", "2026-03-31")
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines() == [
+        "soa_small.csv: loaded",
+        "  import 1, dataset controls, sheet -, header row 1, as of 2026-03-31 (option), "
+        "scope organisation, rows 4",
+    ]
+    with duckdb.connect(str(db_file)) as con:
+        assert con.execute("select count(*) from controls").fetchone() == (4,)
+
+
+def test_load_with_problems_prints_the_table_and_exits_1(aims, db_file):
+    done = aims("load", CONTROLS / "unknown_status.csv", "--db", db_file)
+    assert done.returncode == 1
+    assert done.stdout.splitlines()[0] == "unknown_status.csv: refused"
+    assert "as of " in done.stdout and "rows 4" in done.stdout
+    rows = table(done.stdout, "severity")
+    assert [(r["severity"], r["code"], r["sheet"], r["row"], r["column"], r["value"]) for r in rows] == [
+        ("problem", "unknown_status", "", "3", "Implementation status", "Mostly done"),
+        ("problem", "unknown_status", "", "5", "Implementation status", "Yes-ish"),
+    ]
+    assert rows[0]["expected"].startswith("one of implemented, not_applicable")
+    with duckdb.connect(str(db_file)) as con:
+        assert con.execute("select outcome, problems from imports").fetchall() == [("refused", 2)]
+        assert con.execute("select count(*) from controls").fetchone() == (0,)
+
+
+def test_load_with_warnings_only_exits_0(aims, db_file):
+    done = aims("load", CONTROLS / "missing_justification.xlsx", "--db", db_file, "--as-of", "2026-03-31")
+    assert done.returncode == 0
+    assert [(r["severity"], r["code"], r["sheet"], r["row"]) for r in table(done.stdout, "severity")] == [
+        ("warning", "missing_justification", "SoA", "3"),
+        ("warning", "missing_justification", "SoA", "5"),
+    ]
+
+
+def test_unreadable_unknown_and_incomplete_files_are_refused_without_traceback(aims, db_file):
+    names = [
+        "empty.csv",
+        "empty.xlsx",
+        "random_bytes.xlsx",
+        "text_named.xlsx",
+        "unknown_dataset.csv",
+        "missing_column.csv",
+    ]
+    done = aims("load", *(CONTROLS / n for n in names), "--db", db_file)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr + done.stdout
+    outcomes = [line for line in done.stdout.splitlines() if not line.startswith(" ")]
+    assert outcomes == [f"{n}: refused" for n in names]
+    assert done.stdout.count("unreadable_file") == 4
+    assert "the file is empty" in done.stdout
+    assert "it is a text file, not a workbook" in done.stdout
+    assert "no sheet has the columns of any dataset; datasets: controls (" in done.stdout
+    (missing,) = table(done.stdout.split("missing_column.csv: refused")[1], "severity")
+    assert (missing["code"], missing["column"]) == ("missing_column", "status")
+    assert "'Implementation status'" in missing["expected"]
+    assert missing["expected"].endswith("closest in the file: 'Implementaton state'")
+
+
+# --- dry run ---------------------------------------------------------------------------------------------
+
+
+def test_dry_run_prints_the_mappings_and_creates_no_database(aims, db_file):
+    done = aims("load", "--dry-run", CONTROLS / "messy_soa.xlsx", "--db", db_file)
+    assert done.returncode == 0
+    lines = done.stdout.splitlines()
+    assert lines[0] == "messy_soa.xlsx: checked"
+    assert "dataset controls, sheet SoA, header row 4" in lines[1]
+    assert "  columns (file -> field):" in lines
+    assert "    'Control ID' -> requirement_id" in lines
+    assert "    'Implementation  Status' -> status" in lines
+    values = next(line for line in lines if line.startswith("  values of status:"))
+    assert "'Partially Implemented' -> partially_implemented" in values
+    assert "'N/A' -> not_applicable" in values
+    assert not db_file.exists()
+    assert not db_file.with_name("aims.duckdb.files").exists()
+
+
+def test_dry_run_leaves_an_existing_database_untouched(aims, db_file):
+    preload(db_file, "soa_small.csv")
+    before = digest(db_file)
+    done = aims(
+        "load", "--dry-run", CONTROLS / "soa_small_v2.csv", CONTROLS / "bad_date.csv", "--db", db_file
+    )
+    assert done.returncode == 1  # bad_date.csv has problems
+    assert [line for line in done.stdout.splitlines() if not line.startswith(" ")] == [
+        "soa_small_v2.csv: checked",
+        "bad_date.csv: checked",
+    ]
+    assert digest(db_file) == before
+    assert sorted(p.name for p in db_file.parent.iterdir()) == ["aims.duckdb", "aims.duckdb.files"]
+
+
+# --- imports, remove, status; where the database is --------------------------------------------------------
+
+
+def test_imports_remove_and_status(aims, db_file):
+    preload(db_file, "soa_small.csv", "soa_small_v2.csv")
+
+    listed = aims("imports", "--db", db_file)
+    assert listed.returncode == 0
+    assert [
+        (
+            r["id"],
+            r["dataset"],
+            r["file"],
+            r["sheet"],
+            r["as_of"],
+            r["rows"],
+            r["outcome"],
+            r["superseded_by"],
+        )
+        for r in table(listed.stdout, "id")
+    ] == [
+        ("1", "controls", "soa_small.csv", "", "2026-03-31", "4", "loaded", "2"),
+        ("2", "controls", "soa_small_v2.csv", "", "2026-03-31", "3", "loaded", ""),
+    ]
+
+    removed = aims("remove", "2", "--db", db_file)
+    assert (removed.returncode, removed.stdout) == (0, "removed import 2 (controls): 3 rows\n")
+
+    again = aims("remove", "2", "--db", db_file)
+    assert again.returncode == 1
+    assert again.stderr == "error: import 2 is removed; only loaded imports can be removed\n"
+
+    status = aims("status", "--db", db_file)
+    assert status.returncode == 0
+    lines = status.stdout.splitlines()
+    assert lines[0] == f"database: {db_file.resolve()}"
+    assert lines[1] == f"schema version: {SCHEMA_VERSION} (this program: {SCHEMA_VERSION}); data version: 3"
+    assert table(status.stdout, "dataset") == [
+        {"dataset": "controls", "imports": "1", "rows": "4", "latest_as_of": "2026-03-31"}
+    ]
+
+
+def test_aims_db_environment_variable_and_db_option(aims, tmp_path):
+    from_env = tmp_path / "env.duckdb"
+    done = aims("load", CONTROLS / "soa_small.csv", "--as-of", "2026-03-31", env={"AIMS_DB": str(from_env)})
+    assert done.returncode == 0
+    assert from_env.exists()
+
+    status = aims("status", env={"AIMS_DB": str(from_env)})
+    assert status.stdout.splitlines()[0] == f"database: {from_env.resolve()}"
+    assert table(status.stdout, "dataset") == [
+        {"dataset": "controls", "imports": "1", "rows": "4", "latest_as_of": "2026-03-31"}
+    ]
+
+    chosen = tmp_path / "option.duckdb"
+    status = aims("status", "--db", chosen, env={"AIMS_DB": str(from_env)})  # --db wins
+    assert status.stdout.splitlines()[0] == f"database: {chosen.resolve()}"
+    assert status.stdout.splitlines()[2:] == ["  (none)"]
+
+
+def test_newer_database_is_refused_with_a_message(aims, db_file):
+    open_store(db_file, wait=1).close()
+    with duckdb.connect(str(db_file)) as con:
+        con.execute("update meta set value = '99' where key = 'schema_version'")
+    done = aims("load", CONTROLS / "soa_small.csv", "--db", db_file)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"error: the database has schema version 99, newer than this program ({SCHEMA_VERSION}); "
+        "upgrade the program\n"
+    )
+
+
+def test_a_folder_as_database_is_an_error_not_a_traceback(aims, tmp_path):
+    done = aims("status", "--db", tmp_path)
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"error: database {tmp_path.resolve()}: IO Error")
+    assert "Traceback" not in done.stderr
+
+
+# --- concurrency ------------------------------------------------------------------------------------------
+
+# Opens the database, says so, keeps it open for argv[2] seconds, closes it, then lingers (lock released).
+HOLDER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+con.close()
+print("released", flush=True)
+time.sleep(30)
+"""
+
+
+def hold(db_file: Path, seconds: float, *marker: str) -> subprocess.Popen:
+    """A separate process holding the database; `marker` ends up in its command line (/proc/PID/cmdline)."""
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(db_file), str(seconds), *marker],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert holder.stdout.readline() == "holding\n"
+    return holder
+
+
+def stop(holder: subprocess.Popen) -> None:
+    holder.terminate()
+    holder.wait(timeout=10)
+
+
+def contents(db_file: Path) -> list[tuple]:
+    with duckdb.connect(str(db_file)) as con:
+        return con.execute(
+            "select i.import_id, i.outcome, c.requirement_id, c.status from imports i "
+            "left join controls c using (import_id) order by all"
+        ).fetchall()
+
+
+@pytest.fixture
+def loaded_db(db_file: Path) -> Path:
+    preload(db_file, "soa_small.csv")
+    return db_file
+
+
+def test_load_fails_clearly_while_the_dashboard_holds_the_database(aims, loaded_db):
+    before = contents(loaded_db)
+    holder = hold(loaded_db, 60, "streamlit-run-app.py")
+    try:
+        started = time.monotonic()
+        done = aims("load", CONTROLS / "soa_small_v2.csv", "--db", loaded_db, "--wait", "1")
+        waited = time.monotonic() - started
+    finally:
+        stop(holder)
+    assert done.returncode == 1
+    assert done.stdout == ""
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith(
+        f"error: {loaded_db.resolve()} is in use by the dashboard (process {holder.pid})"
+    )
+    assert "upload the file on the Data page" in done.stderr
+    assert waited >= 1.0
+
+    assert contents(loaded_db) == before  # opens again, nothing changed
+    after = aims("load", CONTROLS / "soa_small_v2.csv", "--db", loaded_db, "--as-of", "2026-03-31")
+    assert after.returncode == 0
+    assert after.stdout.splitlines()[0] == "soa_small_v2.csv: loaded"
+
+
+def test_another_holder_is_named_as_a_process_not_the_dashboard(aims, loaded_db):
+    holder = hold(loaded_db, 60)
+    try:
+        done = aims("status", "--db", loaded_db, "--wait", "0.5")
+    finally:
+        stop(holder)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"error: {loaded_db.resolve()} is in use by process {holder.pid}; try again when it has finished\n"
+    )
+
+
+def test_load_waits_for_the_dashboard_to_release_the_database(aims, loaded_db):
+    holder = hold(loaded_db, 1.0, "streamlit-run-app.py")
+    try:
+        started = time.monotonic()
+        done = aims(
+            "load", CONTROLS / "soa_small_v2.csv", "--db", loaded_db, "--as-of", "2026-03-31", "--wait", "20"
+        )
+        waited = time.monotonic() - started
+        assert holder.stdout.readline() == "released\n"
+    finally:
+        stop(holder)
+    assert (done.returncode, done.stderr) == (0, "")
+    assert done.stdout.splitlines()[0] == "soa_small_v2.csv: loaded"
+    assert waited < 20
+    assert contents(loaded_db)[-1] == (2, "loaded", "A.2.4", "implemented")
