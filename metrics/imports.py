@@ -30,7 +30,7 @@ def import_messages(con: duckdb.DuckDBPyConnection, *, import_id: int) -> pd.Dat
         con,
         """
         select severity, code, sheet, row_no, column_name, value, expected, message
-        from import_messages where import_id = $id order by row_no nulls first, code
+        from import_messages where import_id = $id order by row_no nulls first, severity, code
         """,
         id=import_id,
     )

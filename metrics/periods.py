@@ -69,5 +69,6 @@ def available_quarters(con: duckdb.DuckDBPyConnection) -> list[Quarter]:
 
 
 def latest_quarter(con: duckdb.DuckDBPyConnection) -> Quarter | None:
+    """The newest quarter with data (the default view), or None for an empty database."""
     quarters = available_quarters(con)
     return quarters[-1] if quarters else None

@@ -76,3 +76,20 @@ def aims() -> Callable[..., subprocess.CompletedProcess[str]]:
         )
 
     return run
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The demo organisation loaded once through the real loaders; tests only read it."""
+    from loaders.pipeline import LoadOptions
+    from store.writer import load_file
+
+    path = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    con = open_store(path, wait=5)
+    try:
+        for file in sorted((ROOT / "data" / "demo").iterdir()):
+            result = load_file(con, file, LoadOptions(), user="demo")
+            assert result.outcome == "loaded" and not result.problems, (file.name, result.messages)
+    finally:
+        con.close()
+    return path

@@ -1,0 +1,505 @@
+"""The management review summary, in the order of ISO/IEC 42001 9.3.2 (a)-(e).
+
+Built only from the other metrics, so the screen, the pack and `aims summary --json` say the same. Each
+figure carries the previous quarter's value and a delta; where the previous quarter has no data for that
+dataset, `comparison` is False and the delta is None ("no comparison", never 0).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+import duckdb
+from pydantic import BaseModel
+
+from store.db import rows, scalar, table_exists
+
+from .consistency import consistency_checks
+from .coverage import annex_a_summary, clause_summary, coverage_by_group
+from .coverage_changes import coverage_changes
+from .findings import audit_summary, findings_summary, nonconformity_trend
+from .incidents import incident_summary, recurring_categories
+from .monitoring import health_matrix, monitoring_summary
+from .objectives import objectives_status
+from .periods import parse_quarter
+from .requirements import requirement_rows
+from .risk_changes import quarter_movement
+
+__all__ = ["Figure", "ReviewSection", "ReviewSummary", "data_coverage", "review_summary"]
+
+Unit = Literal["count", "rate", "days"]
+
+
+class Figure(BaseModel):
+    """One figure of the review with its previous-quarter value."""
+
+    key: str
+    label: str
+    value: float | int | None
+    unit: Unit = "count"
+    previous: float | int | None = None
+    comparison: bool = False
+    delta: float | int | None = None
+    target: float | None = None
+    on_target: bool | None = None
+    better: Literal["higher", "lower"] | None = None
+
+
+class ReviewSection(BaseModel):
+    """One input of 9.3.2: its figures and the rows behind them."""
+
+    code: str
+    title: str
+    figures: list[Figure]
+    items: list[dict[str, Any]] = []
+    note: str = ""
+
+
+class ReviewSummary(BaseModel):
+    quarter: str
+    as_of: dt.date
+    previous_quarter: str
+    scope: str
+    system: str | None
+    unit: str | None
+    sections: list[ReviewSection]
+
+    def section(self, code: str) -> ReviewSection:
+        return next(s for s in self.sections if s.code == code)
+
+
+_PRESENCE = {
+    "controls": "select count(*) from imports where dataset = 'controls' and outcome = 'loaded' and as_of <= $d",
+    "risks": "select count(*) from imports where dataset = 'risks' and outcome = 'loaded' and as_of <= $d",
+    "incidents": "select count(*) from incidents where replaced_by is null and detected_date <= $d",
+    "findings": "select count(*) from findings where replaced_by is null and raised_date <= $d",
+    "audits": "select count(*) from audits where replaced_by is null and coalesce(planned_date, done_date) <= $d",
+    "monitoring": "select count(*) from monitoring where replaced_by is null and observed_at < $d::date + 1",
+    "objectives": "select count(*) from objectives where replaced_by is null and $d::date is not null",
+}
+
+
+def data_coverage(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> dict[str, bool]:
+    """Whether each dataset has data describing a date on or before `as_of` (for "no comparison")."""
+    out = {}
+    for dataset, sql in _PRESENCE.items():
+        out[dataset] = table_exists(con, dataset) and bool(scalar(con, sql, d=as_of))
+    return out
+
+
+def _fig(
+    key, label, value, previous, has_previous, *, unit: Unit = "count", target=None, better=None
+) -> Figure:
+    comparable = has_previous and value is not None and previous is not None
+    delta = (value - previous) if comparable else None
+    if isinstance(delta, float):
+        delta = round(delta, 10)
+    on_target = None
+    if target is not None and value is not None:
+        on_target = value >= target if better != "lower" else value <= target
+    return Figure(
+        key=key,
+        label=label,
+        value=value,
+        unit=unit,
+        previous=previous if has_previous else None,
+        comparison=comparable,
+        delta=delta,
+        target=target,
+        on_target=on_target,
+        better=better,
+    )
+
+
+def _records(frame, limit: int = 50) -> list[dict[str, Any]]:
+    if frame is None or frame.empty:
+        return []
+    return frame.head(limit).astype(object).where(frame.head(limit).notna(), None).to_dict("records")
+
+
+def _previous_actions(con, quarter, as_of) -> ReviewSection:
+    items = []
+    if table_exists(con, "review_records"):
+        items = rows(
+            con,
+            """select quarter as review, text, owner, due_date, closed_date,
+                      case when status = 'closed' and coalesce(closed_date, $as_of) <= $as_of then 'closed'
+                           when due_date < $as_of then 'overdue' else status end as status_at_as_of
+               from review_records where kind = 'action' and replaced_by is null and quarter < $q
+               order by quarter, record_key""",
+            q=str(quarter),
+            as_of=as_of,
+        )
+    from_files = []
+    if table_exists(con, "findings"):
+        from_files = rows(
+            con,
+            """select 'file' as review, coalesce(title, finding_id) as text, owner, due_date, closed_date,
+                      case when closed_date <= $as_of then 'closed' when due_date < $as_of then 'overdue'
+                           else 'open' end as status_at_as_of
+               from findings where replaced_by is null and source = 'management_review'
+                 and raised_date < $start order by raised_date, finding_id""",
+            start=quarter.start,
+            as_of=as_of,
+        )
+    every = items + from_files
+    count = {s: sum(1 for i in every if i["status_at_as_of"] == s) for s in ("closed", "overdue")}
+    figures = [
+        Figure(key="review.actions", label="Actions from previous reviews", value=len(every)),
+        Figure(key="review.actions_closed", label="closed", value=count["closed"]),
+        Figure(
+            key="review.actions_open", label="still open", value=len(every) - count["closed"], better="lower"
+        ),
+        Figure(key="review.actions_overdue", label="overdue", value=count["overdue"], better="lower"),
+    ]
+    note = "" if every else "No actions were recorded at earlier reviews."
+    return ReviewSection(
+        code="a",
+        title="Status of actions from previous management reviews",
+        figures=figures,
+        items=every,
+        note=note,
+    )
+
+
+def _changes(con, quarter, as_of, scope, system, unit, prev_has) -> ReviewSection:
+    movement = quarter_movement(con, quarter=str(quarter), system=system, unit=unit)
+    changes = coverage_changes(con, quarter=str(quarter), scope=scope)
+    new = movement[movement["movement"] == "new"] if not movement.empty else movement
+    removed = movement[movement["movement"] == "removed"] if not movement.empty else movement
+    scope_changes = (
+        changes[(changes["change"] == "scope_change") & (changes["kind"] == "control")]
+        if not changes.empty
+        else changes
+    )
+    systems = (
+        rows(con, "select name, lifecycle_status from systems where replaced_by is null order by name")
+        if table_exists(con, "systems")
+        else []
+    )
+    retired = [s["name"] for s in systems if s["lifecycle_status"] == "retired"]
+    comparable = prev_has["risks"]
+    figures = [
+        Figure(
+            key="changes.risks_new",
+            label="New risks",
+            value=len(new) if comparable else None,
+            comparison=comparable,
+        ),
+        Figure(
+            key="changes.risks_removed",
+            label="Risks removed",
+            value=len(removed) if comparable else None,
+            comparison=comparable,
+        ),
+        Figure(
+            key="changes.scope_changes",
+            label="Controls included or excluded",
+            value=len(scope_changes) if prev_has["controls"] else None,
+            comparison=prev_has["controls"],
+        ),
+        Figure(key="changes.systems", label="AI systems in the inventory", value=len(systems)),
+        Figure(key="changes.systems_retired", label="AI systems retired", value=len(retired)),
+    ]
+    items = (
+        [{"change": "new risk", "id": r.risk_id, "detail": r.get("title")} for _, r in new.iterrows()]
+        + [
+            {"change": "risk removed", "id": r.risk_id, "detail": r.get("title")}
+            for _, r in removed.iterrows()
+        ]
+        + [
+            {"change": "scope", "id": r.id, "detail": f"{r.previous_status} -> {r.status}"}
+            for _, r in scope_changes.iterrows()
+        ]
+        + [{"change": "AI system retired", "id": name, "detail": ""} for name in retired]
+    )
+    note = "" if comparable else "The previous quarter has no risk register: no comparison."
+    return ReviewSection(
+        code="bc",
+        title="Changes in external and internal issues and interested parties (AI systems, risks, scope)",
+        figures=figures,
+        items=items,
+        note=note,
+    )
+
+
+def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, settings) -> list[ReviewSection]:
+    now_f, prev_f = findings_summary(con, as_of=as_of), findings_summary(con, as_of=prev.end)
+    ph = prev_has["findings"]
+    d1 = ReviewSection(
+        code="d1",
+        title="Nonconformities and corrective actions",
+        figures=[
+            _fig("findings.open", "Open findings", now_f.open, prev_f.open, ph, better="lower"),
+            _fig(
+                "findings.open_nonconformities",
+                "Open nonconformities",
+                now_f.open_nonconformities,
+                prev_f.open_nonconformities,
+                ph,
+                better="lower",
+            ),
+            _fig("findings.overdue", "Overdue actions", now_f.overdue, prev_f.overdue, ph, better="lower"),
+            _fig(
+                "findings.closed_late",
+                "Closed late",
+                now_f.closed_late,
+                prev_f.closed_late,
+                ph,
+                better="lower",
+            ),
+            _fig(
+                "findings.repeat_nonconformities",
+                "Repeat nonconformities",
+                now_f.repeat_nonconformities,
+                prev_f.repeat_nonconformities,
+                ph,
+                better="lower",
+            ),
+            _fig(
+                "findings.effectiveness_pending",
+                "Effectiveness checks pending",
+                now_f.effectiveness_pending,
+                prev_f.effectiveness_pending,
+                ph,
+                better="lower",
+            ),
+        ],
+        items=_records(nonconformity_trend(con, as_of=as_of)),
+    )
+    annex, annex_p = (
+        annex_a_summary(con, as_of=as_of, scope=scope),
+        annex_a_summary(con, as_of=prev.end, scope=scope),
+    )
+    clauses, clauses_p = (
+        clause_summary(con, as_of=as_of, scope=scope),
+        clause_summary(con, as_of=prev.end, scope=scope),
+    )
+    mon, mon_p = (
+        monitoring_summary(con, quarter=str(quarter), system=system, unit=unit),
+        monitoring_summary(con, quarter=str(prev), system=system, unit=unit),
+    )
+    inc, inc_p = (
+        incident_summary(con, quarter=str(quarter), system=system, unit=unit),
+        incident_summary(con, quarter=str(prev), system=system, unit=unit),
+    )
+    objectives = objectives_status(con, as_of=as_of, system=system, unit=unit)
+    on_track = int(objectives["on_track"].fillna(False).astype(bool).sum()) if not objectives.empty else 0
+    pc = prev_has["controls"] and annex_p.assessed > 0
+    d2 = ReviewSection(
+        code="d2",
+        title="Monitoring and measurement results",
+        figures=[
+            _fig(
+                "annex_a.implementation_rate",
+                "Annex A implementation rate",
+                annex.implementation_rate,
+                annex_p.implementation_rate,
+                pc,
+                unit="rate",
+                target=settings.implementation_rate_target,
+                better="higher",
+            ),
+            _fig(
+                "annex_a.weighted_score",
+                "Annex A weighted score",
+                annex.weighted_score,
+                annex_p.weighted_score,
+                pc,
+                unit="rate",
+                target=settings.weighted_score_target,
+                better="higher",
+            ),
+            _fig(
+                "clauses.implementation_rate",
+                "Clause implementation rate",
+                clauses.implementation_rate,
+                clauses_p.implementation_rate,
+                pc,
+                unit="rate",
+                target=settings.clause_rate_target,
+                better="higher",
+            ),
+            _fig(
+                "monitoring.breach_points",
+                "Monitoring breach points",
+                mon.breach_points,
+                mon_p.breach_points,
+                prev_has["monitoring"],
+                better="lower",
+            ),
+            _fig(
+                "monitoring.breach_episodes",
+                "Breach episodes",
+                mon.breach_episodes,
+                mon_p.breach_episodes,
+                prev_has["monitoring"],
+                better="lower",
+            ),
+            _fig(
+                "monitoring.series_breaching_at_latest",
+                "Series breaching now",
+                mon.series_breaching_at_latest,
+                mon_p.series_breaching_at_latest,
+                prev_has["monitoring"],
+                better="lower",
+            ),
+            _fig(
+                "incidents.total",
+                "Incidents detected",
+                inc.total,
+                inc_p.total,
+                prev_has["incidents"],
+                better="lower",
+            ),
+            _fig(
+                "incidents.open",
+                "Incidents open",
+                inc.open,
+                inc_p.open,
+                prev_has["incidents"],
+                better="lower",
+            ),
+            _fig(
+                "incidents.serious_missed",
+                "Serious incidents reported late",
+                inc.serious_missed,
+                inc_p.serious_missed,
+                prev_has["incidents"],
+                better="lower",
+            ),
+            Figure(
+                key="objectives.on_track",
+                label="Objectives on track",
+                value=on_track,
+                target=float(len(objectives)) if len(objectives) else None,
+                on_target=(on_track == len(objectives)) if len(objectives) else None,
+                better="higher",
+            ),
+        ],
+        items=_records(objectives),
+    )
+    aud, aud_p = audit_summary(con, as_of=as_of), audit_summary(con, as_of=prev.end)
+    pa = prev_has["audits"]
+    d3 = ReviewSection(
+        code="d3",
+        title="Audit results",
+        figures=[
+            _fig("audits.planned", "Audits planned to date", aud.planned, aud_p.planned, pa),
+            _fig("audits.done", "Audits done", aud.done, aud_p.done, pa, better="higher"),
+            _fig("audits.overdue", "Audits overdue", aud.overdue, aud_p.overdue, pa, better="lower"),
+        ],
+    )
+    return [d1, d2, d3]
+
+
+def _opportunities(con, as_of, scope, system, unit) -> ReviewSection:
+    groups = coverage_by_group(con, as_of=as_of, scope=scope, level="objective")
+    lowest = (
+        groups.dropna(subset=["implementation_rate"]).nsmallest(3, "implementation_rate")
+        if not groups.empty
+        else groups
+    )
+    stale = requirement_rows(con, as_of=as_of, scope=scope, kind="control")
+    stale = stale[stale["evidence_stale"]] if not stale.empty else stale
+    recurring = recurring_categories(con, as_of=as_of, system=system, unit=unit)
+    health = health_matrix(con, as_of=as_of, system=system, unit=unit)
+    degrading = (
+        health[health["breaching"].fillna(False).astype(bool) & health["current_version"].astype(bool)]
+        if not health.empty
+        else health
+    )
+    checks = consistency_checks(con, as_of=as_of, scope=scope)
+    items = (
+        [
+            {
+                "kind": "lowest coverage",
+                "subject": f"{r.id} {r.title}",
+                "detail": f"implementation rate {r.implementation_rate:.0%}",
+            }
+            for r in lowest.itertuples()
+        ]
+        + [
+            {
+                "kind": "stale evidence",
+                "subject": f"{r.id} {r.title}",
+                "detail": f"evidence dated {r.evidence_date:%Y-%m-%d}"
+                if r.evidence_date is not None and r.evidence_date == r.evidence_date
+                else "no evidence date",
+            }
+            for r in stale.head(20).itertuples()
+        ]
+        + [
+            {
+                "kind": "recurring incidents",
+                "subject": r.category,
+                "detail": f"{r.count} incidents in 12 months",
+            }
+            for r in recurring.itertuples()
+        ]
+        + [
+            {
+                "kind": "degrading model",
+                "subject": f"{r.ai_system} · {r.metric}" + (f" · {r.feature}" if r.feature else ""),
+                "detail": f"latest value {r.value:g} outside its thresholds",
+            }
+            for r in degrading.itertuples()
+        ]
+        + [{"kind": "inconsistency", "subject": r.subject, "detail": r.detail} for r in checks.itertuples()]
+    )
+    figures = [
+        Figure(
+            key="opportunities.lowest_objectives",
+            label="Objectives with the lowest coverage",
+            value=len(lowest),
+        ),
+        Figure(key="opportunities.stale_evidence", label="Controls with stale evidence", value=len(stale)),
+        Figure(
+            key="opportunities.recurring_categories",
+            label="Recurring incident categories",
+            value=len(recurring),
+        ),
+        Figure(
+            key="opportunities.degrading_series",
+            label="Monitoring series breaching now",
+            value=len(degrading),
+        ),
+        Figure(key="opportunities.inconsistencies", label="Inconsistencies between files", value=len(checks)),
+    ]
+    return ReviewSection(
+        code="e", title="Opportunities for continual improvement", figures=figures, items=items
+    )
+
+
+def review_summary(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    quarter: str,
+    scope: str = "organisation",
+    system: str | None = None,
+    unit: str | None = None,
+) -> ReviewSummary:
+    """The 9.3.2 inputs for one quarter, in meeting order: (a) previous actions, (b)(c) changes, (d)
+    performance (nonconformities, monitoring and measurement, audits), (e) opportunities."""
+    from .settings import settings_at
+
+    q = parse_quarter(quarter)
+    prev = q.previous()
+    prev_has = data_coverage(con, as_of=prev.end)
+    settings = settings_at(con, as_of=q.end)
+    sections = [
+        _previous_actions(con, q, q.end),
+        _changes(con, q, q.end, scope, system, unit, prev_has),
+        *_performance(con, q, q.end, prev, scope, system, unit, prev_has, settings),
+        _opportunities(con, q.end, scope, system, unit),
+    ]
+    return ReviewSummary(
+        quarter=str(q),
+        as_of=q.end,
+        previous_quarter=str(prev),
+        scope=scope,
+        system=system,
+        unit=unit,
+        sections=sections,
+    )
