@@ -1,4 +1,4 @@
-"""What the shared filters can offer: quarters with data and the scopes that have been loaded."""
+"""What the shared filters can offer: quarters with data, the scopes loaded, AI systems and business units."""
 
 from __future__ import annotations
 
@@ -17,11 +17,14 @@ class FilterOptions(BaseModel):
 
     quarters: list[str]
     scopes: list[str]
+    systems: list[str] = []
+    units: list[str] = []
     has_data: bool
 
 
 def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
-    """Quarters from the earliest to the latest as-of date loaded; scopes loaded (organisation first)."""
+    """Quarters from the earliest to the latest as-of date loaded; scopes loaded (organisation first); the AI
+    systems and business units of the current inventory."""
     if not table_exists(con, "imports"):
         return FilterOptions(quarters=[], scopes=["organisation"], has_data=False)
     quarters: list[Quarter] = available_quarters(con)

@@ -44,6 +44,7 @@ class Figure(BaseModel):
     target: float | None = None
     on_target: bool | None = None
     better: Literal["higher", "lower"] | None = None
+    trend: bool = True  # False: a count of this quarter's items, not compared with the previous quarter
 
 
 class ReviewSection(BaseModel):
@@ -146,12 +147,13 @@ def _previous_actions(con, quarter, as_of) -> ReviewSection:
     every = items + from_files
     count = {s: sum(1 for i in every if i["status_at_as_of"] == s) for s in ("closed", "overdue")}
     figures = [
-        Figure(key="review.actions", label="Actions from previous reviews", value=len(every)),
-        Figure(key="review.actions_closed", label="closed", value=count["closed"]),
+        Figure(trend=False, key="review.actions", label="Actions from previous reviews", value=len(every)),
+        Figure(trend=False, key="review.actions_closed", label="closed", value=count["closed"]),
         Figure(
+            trend=False,
             key="review.actions_open", label="still open", value=len(every) - count["closed"], better="lower"
         ),
-        Figure(key="review.actions_overdue", label="overdue", value=count["overdue"], better="lower"),
+        Figure(trend=False, key="review.actions_overdue", label="overdue", value=count["overdue"], better="lower"),
     ]
     note = "" if every else "No actions were recorded at earlier reviews."
     return ReviewSection(
@@ -182,25 +184,28 @@ def _changes(con, quarter, as_of, scope, system, unit, prev_has) -> ReviewSectio
     comparable = prev_has["risks"]
     figures = [
         Figure(
+            trend=False,
             key="changes.risks_new",
             label="New risks",
             value=len(new) if comparable else None,
             comparison=comparable,
         ),
         Figure(
+            trend=False,
             key="changes.risks_removed",
             label="Risks removed",
             value=len(removed) if comparable else None,
             comparison=comparable,
         ),
         Figure(
+            trend=False,
             key="changes.scope_changes",
             label="Controls included or excluded",
             value=len(scope_changes) if prev_has["controls"] else None,
             comparison=prev_has["controls"],
         ),
-        Figure(key="changes.systems", label="AI systems in the inventory", value=len(systems)),
-        Figure(key="changes.systems_retired", label="AI systems retired", value=len(retired)),
+        Figure(trend=False, key="changes.systems", label="AI systems in the inventory", value=len(systems)),
+        Figure(trend=False, key="changes.systems_retired", label="AI systems retired", value=len(retired)),
     ]
     items = (
         [{"change": "new risk", "id": r.risk_id, "detail": r.get("title")} for _, r in new.iterrows()]
@@ -285,7 +290,10 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
         incident_summary(con, quarter=str(prev), system=system, unit=unit),
     )
     objectives = objectives_status(con, as_of=as_of, system=system, unit=unit)
+    objectives_p = objectives_status(con, as_of=prev.end, system=system, unit=unit)
     on_track = int(objectives["on_track"].fillna(False).astype(bool).sum()) if not objectives.empty else 0
+    on_track_p = int(objectives_p["on_track"].fillna(False).astype(bool).sum()) if not objectives_p.empty else 0
+    on_track_p = int(objectives_p["on_track"].fillna(False).astype(bool).sum()) if not objectives_p.empty else 0
     pc = prev_has["controls"] and annex_p.assessed > 0
     d2 = ReviewSection(
         code="d2",
@@ -369,12 +377,13 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 prev_has["incidents"],
                 better="lower",
             ),
-            Figure(
-                key="objectives.on_track",
-                label="Objectives on track",
-                value=on_track,
-                target=float(len(objectives)) if len(objectives) else None,
-                on_target=(on_track == len(objectives)) if len(objectives) else None,
+            _fig(
+                "objectives.on_track",
+                f"Objectives on track (of {len(objectives)})",
+                on_track,
+                on_track_p,
+                prev_has["monitoring"] and not objectives_p.empty,
+                target=float(len(objectives)) or None,
                 better="higher",
             ),
         ],
@@ -450,22 +459,25 @@ def _opportunities(con, as_of, scope, system, unit) -> ReviewSection:
     )
     figures = [
         Figure(
+            trend=False,
             key="opportunities.lowest_objectives",
             label="Objectives with the lowest coverage",
             value=len(lowest),
         ),
-        Figure(key="opportunities.stale_evidence", label="Controls with stale evidence", value=len(stale)),
+        Figure(trend=False, key="opportunities.stale_evidence", label="Controls with stale evidence", value=len(stale)),
         Figure(
+            trend=False,
             key="opportunities.recurring_categories",
             label="Recurring incident categories",
             value=len(recurring),
         ),
         Figure(
+            trend=False,
             key="opportunities.degrading_series",
             label="Monitoring series breaching now",
             value=len(degrading),
         ),
-        Figure(key="opportunities.inconsistencies", label="Inconsistencies between files", value=len(checks)),
+        Figure(trend=False, key="opportunities.inconsistencies", label="Inconsistencies between files", value=len(checks)),
     ]
     return ReviewSection(
         code="e", title="Opportunities for continual improvement", figures=figures, items=items

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
+
 import streamlit as st
 
 from loaders.contracts import CONTRACTS
 from metrics.imports import import_log, import_messages
+from metrics.settings import parse_setting, settings_at, settings_history
 from store.writer import RemoveError, user_name
 from ui import actions, tables
 from ui.data import metric
@@ -114,3 +118,92 @@ if (pending := st.session_state.get("confirm_remove")) is not None:
     _confirm(pending)
 if note := st.session_state.pop("removed", None):
     st.toast(note)
+
+st.subheader("Templates")
+st.caption(
+    "A blank workbook per dataset: the accepted headers, an example row, drop-down lists for every "
+    "vocabulary and an instructions sheet."
+)
+template_cols = st.columns(4)
+for i, name in enumerate(sorted(CONTRACTS)):
+    template_cols[i % 4].download_button(
+        f"{CONTRACTS[name].title}",
+        data=lambda name=name: actions.template(name),
+        file_name=f"template_{name}.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        icon=":material/download:",
+        key=f"template_{name}",
+        use_container_width=True,
+    )
+
+st.subheader("Settings")
+st.caption(
+    "Targets, risk bands and appetite, the evidence age limit and the links from monitoring metrics to "
+    "the controls they evidence. Every change is kept: a past quarter is computed with the settings of its "
+    "day."
+)
+in_force = metric(settings_at, as_of=dt.date.today())
+with st.form("settings_form"):
+    c1, c2, c3 = st.columns(3)
+    values = {
+        "implementation_rate_target": c1.number_input(
+            "Annex A implementation rate target",
+            0.0,
+            1.0,
+            in_force.implementation_rate_target,
+            0.05,
+            key="set_rate",
+        ),
+        "weighted_score_target": c2.number_input(
+            "Annex A weighted score target",
+            0.0,
+            1.0,
+            in_force.weighted_score_target,
+            0.05,
+            key="set_weighted",
+        ),
+        "clause_rate_target": c3.number_input(
+            "Clause implementation rate target", 0.0, 1.0, in_force.clause_rate_target, 0.05, key="set_clause"
+        ),
+        "evidence_age_months": c1.number_input(
+            "Evidence age limit (months)", 1, 120, in_force.evidence_age_months, key="set_age"
+        ),
+        "risk_appetite": c2.number_input(
+            "Risk appetite (highest residual score accepted)",
+            1,
+            25,
+            in_force.risk_appetite,
+            key="set_appetite",
+        ),
+    }
+    bands = st.text_input(
+        "Risk bands (score ranges, JSON)", json.dumps(in_force.risk_bands), key="settings_bands"
+    )
+    links = st.text_area(
+        "Metric → control links (JSON)",
+        json.dumps(in_force.metric_control_links, indent=1),
+        key="settings_links",
+    )
+    c1, c2, c3 = st.columns(3)
+    valid_from = c1.date_input("In force from", value=dt.date.today(), key="settings_from")
+    note = c2.text_input("Why (kept in the history)", key="settings_note")
+    who = c3.text_input("Changed by", value=user_name(), key="settings_user")
+    saved = st.form_submit_button("Save settings", icon=":material/save:")
+if saved:
+    texts = {k: json.dumps(v) for k, v in values.items()} | {
+        "risk_bands": bands,
+        "metric_control_links": links,
+    }
+    try:
+        parsed = {k: parse_setting(k, t) for k, t in texts.items()}
+    except ValueError as exc:
+        st.error(str(exc))
+    else:
+        changed = {k: v for k, v in parsed.items() if v != getattr(in_force, k)}
+        for key, value in changed.items():
+            actions.save_setting(
+                key, value, user=who or user_name(), valid_from=valid_from, note=note or None
+            )
+        st.success(f"Saved {len(changed)} change(s)." if changed else "Nothing changed.")
+with st.expander("Settings history"):
+    st.dataframe(metric(settings_history), hide_index=True)

@@ -1,4 +1,5 @@
-"""Overview: the quarter's headline figures for top management."""
+"""Overview: the quarter on one screen for top management: headline figures with deltas against the
+previous quarter and status against targets, and what changed."""
 
 from __future__ import annotations
 
@@ -7,8 +8,11 @@ import streamlit as st
 from metrics.coverage import annex_a_summary
 from metrics.filters import filter_options
 from metrics.inventory import data_as_of, loaded_datasets
-from ui import charts, fmt
+from metrics.review import review_summary
+from metrics.whats_new import what_changed
+from ui import charts, tables
 from ui.data import metric
+from ui.figures import show_figures
 from ui.filters import current
 
 f = current()
@@ -19,63 +23,76 @@ if not options.has_data or f.as_of is None:
     st.info(
         "No data is loaded yet. To start:\n\n"
         "1. **Load the demo organisation**: run `aims demo` (or `make run`, which does it for an empty database).\n"
-        "2. **Load your own files**: `aims load soa.xlsx --as-of 2026-09-30` for a Statement of Applicability "
-        "workbook or a control-status CSV.\n"
+        "2. **Load your own files** on the **Data** page (upload, check, load), or with "
+        "`aims load soa.xlsx --as-of 2026-09-30`. Blank templates for every dataset are on the Data page.\n"
         "3. Open this page again.",
         icon=":material/rocket_launch:",
     )
+    st.page_link("pages/data.py", label="Go to the Data page", icon=":material/database:")
     st.stop()
 
 st.title(f"Overview — {f.quarter}")
 stamp = metric(data_as_of, as_of=f.as_of)
 st.caption(
-    f"As of {f.as_of:%d %B %Y} · scope: {f.scope} · data as of {stamp:%d %B %Y}"
-    if stamp
-    else f"As of {f.as_of:%d %B %Y} · scope: {f.scope} · no data on or before this date"
+    f"As of {f.as_of:%d %B %Y} · {f.label} · compared with {f.previous}"
+    + (f" · data as of {stamp:%d %B %Y}" if stamp else " · no data on or before this date")
 )
+
+review = metric(review_summary, quarter=f.quarter, scope=f.scope, system=f.system, unit=f.unit)
+d2 = {fig.key: fig for fig in review.section("d2").figures}
+d1 = {fig.key: fig for fig in review.section("d1").figures}
+RULES = {
+    "annex_a.implementation_rate": "Implemented ÷ applicable Annex A controls. Not-applicable controls leave the "
+    "denominator; not assessed, planned and not implemented count as not implemented.",
+    "annex_a.weighted_score": "(Implemented + 0.5 × partially implemented) ÷ applicable controls.",
+    "clauses.implementation_rate": "Implemented ÷ the 32 leaf subclauses of clauses 4-10 (mandatory).",
+    "incidents.open": "Detected on or before the quarter end and not resolved or closed by then.",
+    "findings.overdue": "Not closed at the quarter end and due before it.",
+    "monitoring.series_breaching_at_latest": "Monitoring series whose latest point breaches a threshold.",
+    "incidents.serious_missed": "Serious incidents detected in the quarter reported after their EU AI Act deadline.",
+    "findings.open_nonconformities": "Major and minor nonconformities not closed at the quarter end.",
+}
+st.subheader("Headline figures")
+show_figures(
+    [
+        d2["annex_a.implementation_rate"],
+        d2["annex_a.weighted_score"],
+        d2["clauses.implementation_rate"],
+        d2["objectives.on_track"],
+        d1["findings.open_nonconformities"],
+        d1["findings.overdue"],
+        d2["incidents.open"],
+        d2["incidents.serious_missed"],
+        d2["monitoring.series_breaching_at_latest"],
+        d2["monitoring.breach_episodes"],
+    ],
+    columns=5,
+    helps=RULES,
+)
+
+st.subheader("What changed since last quarter")
+changes = metric(what_changed, quarter=f.quarter, scope=f.scope, system=f.system, unit=f.unit)
+if changes.empty:
+    st.success(
+        "Nothing regressed, no new high risks, serious incidents or breaches, no overdue actions.",
+        icon=":material/check_circle:",
+    )
+else:
+    st.dataframe(changes, hide_index=True, column_config=tables.CHANGE_COLUMNS, key="what_changed")
 
 annex = metric(annex_a_summary, as_of=f.as_of, scope=f.scope)
-
-st.subheader("Annex A controls")
-if annex.assessed == 0:
-    st.info("No Statement of Applicability is in force on this date for this scope.", icon=":material/info:")
-c1, c2, c3 = st.columns(3)
-c1.metric(
-    "Annex A implementation rate",
-    fmt.pct(annex.implementation_rate),
-    help="Implemented ÷ applicable controls. Not-applicable controls leave the denominator; "
-    "not assessed, planned and not implemented count as not implemented.",
-)
-c2.metric(
-    "Weighted score",
-    fmt.pct(annex.weighted_score),
-    help="(Implemented + 0.5 × partially implemented) ÷ applicable controls.",
-)
-c3.metric(
-    "Controls without justification",
-    fmt.count(annex.without_justification),
-    help="Annex A controls whose Statement of Applicability entry has no justification (6.1.3 asks for one, "
-    "included or excluded); controls missing from the SoA count too.",
-)
-st.caption(
-    f"{annex.counts['implemented']} implemented of {annex.applicable} applicable controls "
-    f"({annex.counts['not_applicable']} not applicable, {annex.controls} in Annex A)."
-)
-st.plotly_chart(charts.status_bar(annex.counts), key="annex_status", config={"displayModeBar": False})
-if annex.sources:
-    st.caption("Source: " + ", ".join(annex.sources))
-
-st.subheader("What is loaded")
-loaded = metric(loaded_datasets, as_of=f.as_of)
-st.dataframe(
-    loaded,
-    hide_index=True,
-    column_config={
-        "dataset": "Dataset",
-        "imports": st.column_config.NumberColumn("Imports"),
-        "rows": st.column_config.NumberColumn("Rows"),
-        "latest_as_of": st.column_config.DateColumn("Latest as of"),
-        "last_loaded_at": st.column_config.DatetimeColumn("Last loaded"),
-        "files": "Files",
-    },
-)
+left, right = st.columns([3, 2])
+with left:
+    st.subheader("Annex A controls")
+    st.caption(
+        f"{annex.counts['implemented']} implemented of {annex.applicable} applicable controls "
+        f"({annex.counts['not_applicable']} not applicable, {annex.controls} in Annex A) · "
+        f"{annex.without_justification} without justification · {annex.stale_evidence} with stale evidence"
+    )
+    st.plotly_chart(charts.status_bar(annex.counts), key="annex_status", config={"displayModeBar": False})
+with right:
+    st.subheader("What is loaded")
+    loaded = metric(loaded_datasets, as_of=f.as_of)
+    st.dataframe(loaded, hide_index=True, column_config=tables.LOADED_COLUMNS, key="loaded")
+    if annex.sources:
+        st.caption("Statement of Applicability: " + ", ".join(annex.sources))

@@ -75,7 +75,7 @@ def test_check_then_load(at, tmp_path):
 def test_broken_file_shows_row_precise_problems_and_loads_nothing(at, tmp_path):
     _check(at, "broken.xlsx", BROKEN)
     assert [e.value for e in at.error][:1] == ["2 problem(s)"]
-    problems = at.dataframe[-1].value
+    problems = next(d.value for d in at.dataframe if "code" in d.value.columns)
     assert problems[["code", "row", "column", "value"]].values.tolist() == [
         ["unknown_requirement", 3, "Control ID", "A.9.9"],
         ["unknown_status", 4, "Implementation status", "Maybe"],
@@ -100,3 +100,26 @@ def test_remove_after_confirmation(at, tmp_path):
     assert (
         _count(db, "select count(*) from imports where outcome = 'removed' and removed_by is not null") == 1
     )
+
+
+def test_settings_are_saved_with_their_date_and_validated(at, tmp_path):
+    at.number_input(key="set_appetite").set_value(12)
+    at.text_input(key="settings_note").input("board decision")
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert not at.exception
+    assert [s.value for s in at.success][-1] == "Saved 1 change(s)."
+    db = tmp_path / "aims.duckdb"
+    with duckdb.connect(str(db)) as con:
+        assert con.execute("select key, value, note from settings").fetchall() == [
+            ("risk_appetite", "12", "board decision")
+        ]
+    at.text_input(key="settings_bands").input('{"low": [1, 4]}')
+    next(b for b in at.button if b.label == "Save settings").click().run()
+    assert "risk_bands" in at.error[-1].value and "cover every score" in at.error[-1].value
+
+
+def test_templates_are_offered_for_every_dataset(at):
+    from loaders.contracts import CONTRACTS
+
+    labels = {b.label for b in at.get("download_button")}
+    assert {c.title for c in CONTRACTS.values()} <= labels

@@ -272,3 +272,26 @@ def test_summary_tells_the_demo_story(demo):
     assert flat["annex_a.counts.implemented"] == 29 and flat["annex_a.applicable"] == 36
     assert sum(q3["risks"]["inherent_cells"].values()) == q3["risks"]["total"]
     json.dumps(q3, default=str)  # serialisable as the CLI prints it
+
+
+def test_what_changed_in_the_demo(demo):
+    from metrics.whats_new import what_changed
+
+    changes = what_changed(demo, quarter="2026-Q3")
+    regressed = changes[changes["change"] == "regressed"]
+    assert regressed[["subject", "detail"]].values.tolist() == [
+        ["A.6.2.6", "implemented → partially_implemented"],
+        ["A.7.4", "implemented → partially_implemented"],
+    ]
+    assert changes[changes["change"] == "overdue"]["subject"].tolist() == [
+        "F-008",
+        "F-015",
+        "F-018",
+        "F-019",
+        "F-024",
+    ]
+    assert set(changes[changes["area"] == "Monitoring"]["subject"]) == {
+        "Credit scoring · accuracy",
+        "Credit scoring · psi · income",
+    }
+    assert what_changed(demo, quarter="2025-Q2").empty  # nothing before it to compare with, nothing overdue

@@ -17,7 +17,17 @@ from store.writer import LoadResult, load_file, open_store, remove_import
 
 from .data import db_file
 
-__all__ = ["Upload", "check_uploads", "load_uploads", "remove"]
+__all__ = [
+    "Upload",
+    "check_uploads",
+    "load_uploads",
+    "pack_bytes",
+    "record_review",
+    "remove",
+    "save_setting",
+    "template",
+    "update_action",
+]
 
 
 @dataclass(frozen=True)
@@ -60,3 +70,49 @@ def load_uploads(uploads: list[Upload], *, user: str, progress=None, **opts) -> 
 def remove(import_id: int, *, user: str) -> dict:
     with open_store(db_file(), wait=30) as con:
         return remove_import(con, import_id, user=user)
+
+
+def record_review(*, quarter: str, kind: str, text: str, owner: str | None, due_date, user: str) -> int:
+    """Record a management-review decision or action (9.3.3) through the writer."""
+    from store.writer import record_review_item
+
+    with open_store(db_file(), wait=30) as con:
+        return record_review_item(
+            con,
+            quarter=quarter,
+            kind=kind,
+            text=text,
+            owner=owner,
+            due_date=due_date,
+            held_on=dt.date.today(),
+            user=user,
+        )
+
+
+def update_action(record_key: int, *, status: str, user: str) -> int:
+    from store.writer import update_review_action
+
+    with open_store(db_file(), wait=30) as con:
+        return update_review_action(con, record_key, status=status, user=user)
+
+
+def save_setting(key: str, value, *, user: str, valid_from=None, note: str | None = None) -> None:
+    from store.writer import set_setting
+
+    with open_store(db_file(), wait=30) as con:
+        set_setting(con, key, value, user=user, valid_from=valid_from, note=note)
+
+
+def pack_bytes(*, quarter: str, scope: str, system: str | None, unit: str | None) -> bytes:
+    """The quarterly workbook, built from metrics/ exactly as `aims export` builds it."""
+    from exports import build_pack
+    from store import db
+
+    with db.opened(db_file(), wait=30) as con:
+        return build_pack(con, quarter=quarter, scope=scope, system=system, unit=unit)
+
+
+def template(dataset: str) -> bytes:
+    from exports import template_bytes
+
+    return template_bytes(dataset)

@@ -8,7 +8,17 @@ import streamlit as st
 
 from store.writer import LoadResult
 
-__all__ = ["IMPORT_LOG_COLUMNS", "load_result", "messages_frame"]
+__all__ = ["CHANGE_COLUMNS", "IMPORT_LOG_COLUMNS", "LOADED_COLUMNS", "load_result", "messages_frame"]
+
+CHANGE_COLUMNS = {"area": "Area", "change": "Change", "subject": "What", "detail": "Detail"}
+LOADED_COLUMNS = {
+    "dataset": "Dataset",
+    "imports": st.column_config.NumberColumn("Imports"),
+    "rows": st.column_config.NumberColumn("Rows"),
+    "latest_as_of": st.column_config.DateColumn("Latest as of"),
+    "last_loaded_at": st.column_config.DatetimeColumn("Last loaded"),
+    "files": "Files",
+}
 
 IMPORT_LOG_COLUMNS = {
     "import_id": st.column_config.NumberColumn("Import", format="%d"),
