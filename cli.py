@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 
 from loaders.contracts import CONTRACTS
+from loaders.formats import title_of
 from loaders.pipeline import LoadOptions
 from store import db
 from store.db import DatabaseBusy
@@ -42,20 +43,30 @@ def _date(text: str) -> dt.date:
 def _print_result(result, verbose_plan: bool) -> None:
     print(f"{result.file}: {result.outcome}")
     plan = result.plan
+    if plan and plan.source_format != "table":
+        title = title_of(plan.source_format)
+        print(f"  source format: {plan.source_format}" + (f" ({title})" if title else ""))
     for sheet in plan.sheets if plan else []:
         ref = next((r for r in result.imports if r.sheet == sheet.sheet and r.dataset == sheet.dataset), None)
         ident = f"import {ref.import_id}, " if ref else ""
         print(
-            f"  {ident}dataset {sheet.dataset}, sheet {sheet.sheet or '-'}, header row {sheet.header_row}, "
+            f"  {ident}dataset {sheet.dataset}, sheet {sheet.sheet or '-'}, header row {sheet.header_row or '-'}, "
             f"as of {sheet.as_of} ({sheet.as_of_source}), scope {sheet.scope}, rows {sheet.rows}"
         )
+        context = sheet.context
         if verbose_plan:
+            for key, value in context.items():
+                print(f"  {key}: {value}")
             print("  columns (file -> field):")
             for header, name in sheet.mapping.items():
                 print(f"    {header!r} -> {name}")
             for name, values in sheet.value_maps.items():
+                if not values and context:
+                    continue
                 shown = ", ".join(f"{k!r} -> {v}" for k, v in sorted(values.items()))
                 print(f"  values of {name}: {shown}")
+        for line in sheet.summary:
+            print(f"  {line}")
     if result.messages:
         # file-level messages first, then in the order of the file, so a user can walk down it
         ordered = sorted(result.messages, key=lambda m: (m.row is not None, m.sheet or "", m.row or 0))
@@ -78,7 +89,13 @@ def cmd_load(args) -> int:
     from store.writer import load_file, open_store
 
     options = LoadOptions(
-        dataset=args.dataset, as_of=args.as_of, scope=args.scope, dayfirst=args.dayfirst, sheet=args.sheet
+        dataset=args.dataset,
+        as_of=args.as_of,
+        scope=args.scope,
+        dayfirst=args.dayfirst,
+        sheet=args.sheet,
+        system=args.system,
+        model_version=args.model_version,
     )
     failed = False
     con = None if args.dry_run else open_store(args.db, wait=args.wait)
@@ -213,6 +230,71 @@ def cmd_settings(args) -> int:
     return 0
 
 
+def cmd_summary(args) -> int:
+    import json
+
+    from metrics.periods import latest_quarter, parse_quarter
+    from metrics.summary import quarter_summary
+    from store.writer import open_store
+
+    with open_store(args.db, wait=args.wait) as con:
+        try:
+            quarter = parse_quarter(args.quarter) if args.quarter else latest_quarter(con)
+        except ValueError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+        if quarter is None:
+            print(
+                "error: the database has no data yet; load files first (aims load, aims demo)",
+                file=sys.stderr,
+            )
+            return 1
+        summary = quarter_summary(
+            con,
+            quarter=str(quarter),
+            scope=args.scope,
+            system=args.system,
+            unit=args.unit,
+            with_review=not args.no_review,
+        )
+    if args.json:
+        print(json.dumps(summary, indent=2, default=str))
+        return 0
+    from metrics.summary import headline_keys
+
+    for key, value in headline_keys(summary).items():
+        shown = f"{value:.1%}" if isinstance(value, float) and ("rate" in key or "score" in key) else value
+        print(f"{key:<45} {shown}")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from exports import build_pack
+    from metrics.periods import parse_quarter
+    from store.writer import open_store
+
+    try:
+        quarter = parse_quarter(args.quarter)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    with open_store(args.db, wait=args.wait) as con:
+        data = build_pack(con, quarter=str(quarter), scope=args.scope, system=args.system, unit=args.unit)
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_bytes(data)
+    print(f"{out}: quarterly pack {quarter} ({len(data):,} bytes)")
+    return 0
+
+
+def cmd_templates(args) -> int:
+    from exports import write_templates
+
+    for path in write_templates(Path(args.out)):
+        print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="aims", description="AIMS Performance Dashboard: data and figures")
     common = argparse.ArgumentParser(add_help=False)
@@ -230,6 +312,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--scope", default="organisation", help="organisation (default), a business unit or AI system"
     )
     load.add_argument("--sheet", help="load only this sheet of a workbook")
+    load.add_argument(
+        "--system", help="the AI system a monitoring export is about, when the file does not say"
+    )
+    load.add_argument(
+        "--model-version", help="the model version of a monitoring export, when the file does not say"
+    )
     order = load.add_mutually_exclusive_group()
     order.add_argument(
         "--dayfirst",
@@ -249,6 +337,16 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("import_id", type=int)
     remove.set_defaults(func=cmd_remove)
     sub.add_parser("status", parents=[common], help="what the database holds").set_defaults(func=cmd_status)
+    summary = sub.add_parser("summary", parents=[common], help="headline figures and the review summary")
+    summary.add_argument("--quarter", help="e.g. 2026-Q3 (default: the latest with data)")
+    summary.add_argument("--scope", default="organisation")
+    summary.add_argument("--system", help="an AI system (name or id)")
+    summary.add_argument("--unit", help="a business unit")
+    summary.add_argument(
+        "--json", action="store_true", help="print JSON (a stable interface, see METRICS.md)"
+    )
+    summary.add_argument("--no-review", action="store_true", help="leave the 9.3.2 review summary out")
+    summary.set_defaults(func=cmd_summary)
     settings = sub.add_parser("settings", parents=[common], help="show, set or list the history of settings")
     settings.add_argument("action", nargs="?", choices=["show", "set", "history"], default="show")
     settings.add_argument("key", nargs="?")
@@ -262,6 +360,20 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", parents=[common], help="load the bundled demo organisation")
     demo.add_argument("--if-empty", action="store_true", help="only when the database has no data yet")
     demo.set_defaults(func=cmd_demo)
+    export = sub.add_parser("export", parents=[common], help="write the quarterly pack (an Excel workbook)")
+    export.add_argument("--quarter", required=True, help="e.g. 2026-Q3")
+    export.add_argument("--out", required=True, help="the .xlsx file to write")
+    export.add_argument(
+        "--scope", default="organisation", help="organisation (default), a business unit or AI system"
+    )
+    export.add_argument("--system", help="only this AI system's risks, incidents, monitoring and objectives")
+    export.add_argument(
+        "--unit", help="only this business unit's risks, incidents, monitoring and objectives"
+    )
+    export.set_defaults(func=cmd_export)
+    templates = sub.add_parser("templates", help="write a blank workbook to fill in for every dataset")
+    templates.add_argument("--out", required=True, help="the folder to write into (created if missing)")
+    templates.set_defaults(func=cmd_templates)
     return parser
 
 
@@ -272,6 +384,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except DatabaseBusy as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # output piped into `head` and the like
+        sys.stderr.close()
+        return 0
     except RuntimeError as exc:  # e.g. a database made by a newer version of the program
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -16,7 +16,10 @@ from pathlib import Path
 import duckdb
 from pydantic import BaseModel, ConfigDict
 
-from . import datasets  # noqa: F401  (registers every contract)
+from . import (
+    datasets,  # noqa: F401  (registers every contract)
+    formats,
+)
 from .contracts import CONTRACTS, Contract, norm
 from .messages import BadOption, LoadError, Message, UnknownDataset, UnreadableFile
 from .reading import RawSheet, read_file
@@ -39,6 +42,8 @@ class LoadOptions(BaseModel):
     scope: str = "organisation"
     dayfirst: bool | None = None
     sheet: str | None = None
+    system: str | None = None  # the AI system of a monitoring export that does not name it
+    model_version: str | None = None  # the model version of a monitoring export that does not say it
 
 
 @dataclass
@@ -56,6 +61,8 @@ class Prepared:
     mapping: dict[str, str]  # header in the file -> field
     value_maps: dict[str, dict[str, str]]
     messages: list[Message]
+    context: dict[str, str] = field(default_factory=dict)  # source format and context used (loaders.formats)
+    summary: list[str] = field(default_factory=list)  # e.g. a monitoring import's points and breaches
 
     @property
     def problems(self) -> list[Message]:
@@ -290,10 +297,15 @@ def prepare(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions | N
     try:
         # the digest comes first, so a refused (even unreadable) file is still identified in the log
         plan.sha256 = sha256_of(path) if path.is_file() else ""
+        if formats.adapt_document(con, path, options, plan, _prepare_sheet):  # JSON / YAML exports
+            return plan
         raws = read_file(con, path)
         if options.sheet and options.sheet not in {raw.name for raw in raws}:
             sheets = ", ".join(repr(raw.name) for raw in raws if raw.name is not None) or "none (a CSV file)"
             raise BadOption(f"there is no sheet named {options.sheet!r}; sheets: {sheets}", file=path.name)
+        chosen = [raw for raw in raws if not options.sheet or raw.name == options.sheet]
+        if formats.adapt_tables(con, path, chosen, options, plan, _prepare_sheet):  # tool exports
+            return plan
         contracts = [CONTRACTS[options.dataset]] if options.dataset else list(CONTRACTS.values())
         candidates = []
         for raw in raws:
@@ -336,5 +348,5 @@ def _unknown_text(con, raws: list[RawSheet], options: LoadOptions) -> str:
     wanted = f"dataset {options.dataset!r}" if options.dataset else "any dataset"
     return (
         f"no sheet has the columns of {wanted}; datasets: {names}; found: {' | '.join(seen)}; "
-        "use --dataset to choose one"
+        f"use --dataset to choose one; {formats.supported()}"
     )

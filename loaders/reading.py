@@ -6,9 +6,10 @@ typed here: typing and validation happen in SQL over the whole sheet (`loaders.v
 
 CSV: encoding (UTF-8 with or without BOM, else cp1252) and delimiter (`,`, `;`, tab, `|`) are sniffed;
 DuckDB's `read_csv` does the parsing. It skips empty lines, so a file that has some is read by Python's
-`csv` module instead, which keeps them as rows and the row numbers right. Workbooks: python-calamine
-(Rust) reads cached cell values, merged ranges are filled with their top-left value, and a sheet's
-claimed dimensions are never trusted.
+`csv` module instead, which keeps them as rows and the row numbers right. Workbooks are read by
+`loaders.workbooks` (guarded against zip bombs and oversized cells; fastexcel or python-calamine, both
+Rust): cached cell values, merged ranges filled with their top-left value, a sheet's claimed dimensions
+never trusted.
 """
 
 from __future__ import annotations
@@ -24,8 +25,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-import pyarrow as pa
-import python_calamine as calamine
 
 from .messages import UnreadableFile
 
@@ -73,6 +72,8 @@ def _fill_merged(grid: list[list[object]], merged: list | None) -> None:
 
 
 def _stage_grid(con: duckdb.DuckDBPyConnection, table: str, grid: list[list[str | None]]) -> int:
+    import pyarrow as pa
+
     width = max((len(r) for r in grid), default=0)
     columns = {"row_no": pa.array(range(1, len(grid) + 1), pa.int32())}
     for j in range(width):
@@ -91,39 +92,6 @@ def _looks_like_text(head: bytes) -> bool:
         if exc.start < len(head) - 4:  # not just a character cut at the end of the sample
             return all(b >= 32 or b in (9, 10, 13) for b in head)
     return True
-
-
-def _read_workbook(con: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> list[RawSheet]:
-    try:
-        book = calamine.CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # calamine raises its own error types for non-workbooks
-        with path.open("rb") as fh:
-            head = fh.read(512)
-        if _looks_like_text(head):
-            kind = f"it is a text file, not a workbook (if it is a CSV file, name it {path.stem}.csv)"
-        else:
-            kind = f"its content is not a workbook ({type(exc).__name__}: {exc})"
-        raise UnreadableFile(
-            f"cannot be read as a {path.suffix} workbook: {kind}; "
-            "expected an .xlsx/.xlsm/.xls/.ods workbook or a CSV file",
-            file=path.name,
-        ) from None
-    sheets: list[RawSheet] = []
-    for index, name in enumerate(book.sheet_names):
-        sheet = book.get_sheet_by_index(index)
-        grid = [list(row) for row in sheet.to_python(skip_empty_area=False)]
-        _fill_merged(grid, sheet.merged_cell_ranges)
-        text = [[_cell_text(v) for v in row] for row in grid]
-        while text and all(v is None for v in text[-1]):
-            text.pop()
-        width = max(
-            (max((j + 1 for j, v in enumerate(r) if v is not None), default=0) for r in text), default=0
-        )
-        text = [r[:width] for r in text]
-        table = f"{prefix}_{index}"
-        _stage_grid(con, table, text)
-        sheets.append(RawSheet(name=name, table=table, width=width, rows=len(text)))
-    return sheets
 
 
 def _sniff_encoding(head: bytes) -> str:
@@ -279,5 +247,7 @@ def read_file(con: duckdb.DuckDBPyConnection, path: Path, prefix: str = "raw") -
     if path.stat().st_size == 0:
         raise UnreadableFile("the file is empty", file=path.name)
     if path.suffix.lower() in WORKBOOK_SUFFIXES:
-        return _read_workbook(con, path, prefix)
+        from .workbooks import read_workbook
+
+        return read_workbook(con, path, prefix)
     return _read_csv(con, path, prefix)

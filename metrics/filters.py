@@ -33,4 +33,25 @@ def filter_options(con: duckdb.DuckDBPyConnection) -> FilterOptions:
         for r in rows(con, "select distinct scope from imports where outcome = 'loaded' order by 1")
     ]
     ordered = ["organisation"] + [s for s in scopes if s != "organisation"]
-    return FilterOptions(quarters=[str(q) for q in quarters], scopes=ordered, has_data=bool(quarters))
+    systems: list[str] = []
+    units: list[str] = []
+    if table_exists(con, "systems"):
+        systems = [
+            r["name"]
+            for r in rows(con, "select distinct name from systems where replaced_by is null order by 1")
+        ]
+        units = [
+            r["business_unit"]
+            for r in rows(
+                con,
+                "select distinct business_unit from systems where replaced_by is null "
+                "and business_unit is not null order by 1",
+            )
+        ]
+    return FilterOptions(
+        quarters=[str(q) for q in quarters],
+        scopes=ordered,
+        systems=systems,
+        units=units,
+        has_data=bool(quarters),
+    )

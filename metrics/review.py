@@ -148,12 +148,12 @@ def _previous_actions(con, quarter, as_of) -> ReviewSection:
     count = {s: sum(1 for i in every if i["status_at_as_of"] == s) for s in ("closed", "overdue")}
     figures = [
         Figure(trend=False, key="review.actions", label="Actions from previous reviews", value=len(every)),
-        Figure(trend=False, key="review.actions_closed", label="closed", value=count["closed"]),
+        Figure(trend=False, key="review.actions_closed", label="Closed", value=count["closed"]),
         Figure(
             trend=False,
-            key="review.actions_open", label="still open", value=len(every) - count["closed"], better="lower"
+            key="review.actions_open", label="Still open", value=len(every) - count["closed"], better="lower"
         ),
-        Figure(trend=False, key="review.actions_overdue", label="overdue", value=count["overdue"], better="lower"),
+        Figure(trend=False, key="review.actions_overdue", label="Overdue", value=count["overdue"], better="lower"),
     ]
     note = "" if every else "No actions were recorded at earlier reviews."
     return ReviewSection(
@@ -450,7 +450,7 @@ def _opportunities(con, as_of, scope, system, unit) -> ReviewSection:
         + [
             {
                 "kind": "degrading model",
-                "subject": f"{r.ai_system} · {r.metric}" + (f" · {r.feature}" if r.feature else ""),
+                "subject": f"{r.ai_system} · {r.metric}" + (f" · {r.feature}" if isinstance(r.feature, str) and r.feature else ""),
                 "detail": f"latest value {r.value:g} outside its thresholds",
             }
             for r in degrading.itertuples()

@@ -7,10 +7,8 @@ import json
 
 import streamlit as st
 
-from loaders.contracts import CONTRACTS
 from metrics.imports import import_log, import_messages
 from metrics.settings import parse_setting, settings_at, settings_history
-from store.writer import RemoveError, user_name
 from ui import actions, tables
 from ui.data import metric
 
@@ -22,13 +20,15 @@ st.caption(
 st.subheader("Upload files")
 with st.form("upload_form", clear_on_submit=False, border=True):
     files = st.file_uploader(
-        "Workbooks (.xlsx, .xlsm, .xls, .ods) or CSV files",
-        type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt"],
+        "Workbooks (.xlsx, .xlsm, .xls, .ods), CSV files, or monitoring reports (.json)",
+        type=["xlsx", "xlsm", "xls", "ods", "csv", "tsv", "txt", "json", "yaml", "yml"],
         accept_multiple_files=True,
         key="upload_files",
     )
     c1, c2, c3, c4 = st.columns(4)
-    dataset = c1.selectbox("Dataset", ["(recognise from headers)", *sorted(CONTRACTS)], key="upload_dataset")
+    dataset = c1.selectbox(
+        "Dataset", ["(recognise from headers)", *sorted(actions.CONTRACTS)], key="upload_dataset"
+    )
     as_of = c2.date_input(
         "As of", value=None, key="upload_as_of", help="Blank: from the file, its name, or today."
     )
@@ -36,6 +36,13 @@ with st.form("upload_form", clear_on_submit=False, border=True):
     order = c4.selectbox(
         "Ambiguous dates", ["decide from the data", "day-first", "month-first"], key="upload_order"
     )
+    m1, m2 = st.columns(2)
+    system = m1.text_input(
+        "AI system (monitoring exports that do not name it)",
+        key="upload_system",
+        help="Evidently, NannyML, MLflow and whylogs exports often carry no model name.",
+    )
+    model_version = m2.text_input("Model version (optional)", key="upload_model_version")
     checked = st.form_submit_button("Check files", type="primary", icon=":material/fact_check:")
 
 options = {
@@ -43,6 +50,8 @@ options = {
     "as_of": as_of,
     "scope": scope,
     "dayfirst": {"day-first": True, "month-first": False}.get(order),
+    "system": system.strip() or None,
+    "model_version": model_version.strip() or None,
 }
 uploads = [actions.Upload(f.name, f.getvalue()) for f in files or []]
 
@@ -57,7 +66,7 @@ if state := st.session_state.get("upload_checked"):
         tables.load_result(result)
     good = [u for u, r in zip(uploads_checked, results, strict=True) if not r.problems]
     if good:
-        user = st.text_input("Loaded by", value=user_name(), key="upload_user")
+        user = st.text_input("Loaded by", value=actions.user_name(), key="upload_user")
         if st.button(f"Load {len(good)} file(s) without problems", type="primary", icon=":material/upload:"):
             bar = st.progress(0.0, text="Loading…")
             done = actions.load_uploads(
@@ -104,11 +113,11 @@ def _confirm(import_id: int) -> None:
     st.caption("What it replaced comes back. The import stays in the history, marked removed.")
     if st.button("Remove", type="primary", key="confirm_remove_button"):
         try:
-            done = actions.remove(import_id, user=user_name())
+            done = actions.remove(import_id, user=actions.user_name())
             st.session_state["removed"] = (
                 f"Removed import {done['import_id']}: {done['rows_removed']:,} rows."
             )
-        except RemoveError as exc:
+        except actions.RemoveError as exc:
             st.session_state["removed"] = str(exc)
         st.session_state.pop("confirm_remove", None)
         st.rerun()
@@ -125,9 +134,9 @@ st.caption(
     "vocabulary and an instructions sheet."
 )
 template_cols = st.columns(4)
-for i, name in enumerate(sorted(CONTRACTS)):
+for i, name in enumerate(sorted(actions.CONTRACTS)):
     template_cols[i % 4].download_button(
-        f"{CONTRACTS[name].title}",
+        f"{actions.CONTRACTS[name].title}",
         data=lambda name=name: actions.template(name),
         file_name=f"template_{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -187,7 +196,7 @@ with st.form("settings_form"):
     c1, c2, c3 = st.columns(3)
     valid_from = c1.date_input("In force from", value=dt.date.today(), key="settings_from")
     note = c2.text_input("Why (kept in the history)", key="settings_note")
-    who = c3.text_input("Changed by", value=user_name(), key="settings_user")
+    who = c3.text_input("Changed by", value=actions.user_name(), key="settings_user")
     saved = st.form_submit_button("Save settings", icon=":material/save:")
 if saved:
     texts = {k: json.dumps(v) for k, v in values.items()} | {
@@ -202,7 +211,7 @@ if saved:
         changed = {k: v for k, v in parsed.items() if v != getattr(in_force, k)}
         for key, value in changed.items():
             actions.save_setting(
-                key, value, user=who or user_name(), valid_from=valid_from, note=note or None
+                key, value, user=who or actions.user_name(), valid_from=valid_from, note=note or None
             )
         st.success(f"Saved {len(changed)} change(s)." if changed else "Nothing changed.")
 with st.expander("Settings history"):

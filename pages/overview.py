@@ -66,7 +66,7 @@ show_figures(
         d2["monitoring.series_breaching_at_latest"],
         d2["monitoring.breach_episodes"],
     ],
-    columns=5,
+    columns=4,
     helps=RULES,
 )
 

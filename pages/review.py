@@ -8,7 +8,6 @@ import streamlit as st
 from metrics.filters import filter_options
 from metrics.review import ReviewSection, review_summary
 from metrics.review_records import review_records
-from store.writer import user_name
 from ui import actions
 from ui.data import metric
 from ui.figures import show_figures
@@ -37,7 +36,7 @@ def _section(section: ReviewSection, *, big: bool = False) -> None:
         st.dataframe(section.items[:12], hide_index=True)
 
 
-head, toggle = st.columns([4, 1])
+head, toggle = st.columns([3, 1], vertical_alignment="bottom")
 head.title(f"Management review — {f.quarter}")
 presenting = toggle.toggle(
     "Presentation mode", key="presenting", help="Large type, one agenda item at a time."
@@ -80,7 +79,7 @@ with st.form("record_form", clear_on_submit=True):
     c1, c2, c3 = st.columns(3)
     owner = c1.text_input("Owner", key="record_owner")
     due = c2.date_input("Due date (actions)", value=None, key="record_due")
-    user = c3.text_input("Recorded by", value=user_name(), key="record_user")
+    user = c3.text_input("Recorded by", value=actions.user_name(), key="record_user")
     if st.form_submit_button("Record", type="primary", icon=":material/edit_note:"):
         if not (text or "").strip():
             st.warning("Write the decision or action first.")
@@ -91,7 +90,7 @@ with st.form("record_form", clear_on_submit=True):
                 text=text,
                 owner=owner or None,
                 due_date=due if kind == "action" else None,
-                user=user or user_name(),
+                user=user or actions.user_name(),
             )
             st.toast("Recorded.")
             st.rerun()
@@ -108,7 +107,7 @@ if not open_actions.empty:
     )
     status = c2.selectbox("New status", ["in_progress", "closed"], key="update_status")
     if c3.button("Update", key="update_button"):
-        actions.update_action(int(chosen), status=status, user=user_name())
+        actions.update_action(int(chosen), status=status, user=actions.user_name())
         st.rerun()
 
 st.header("Quarterly pack")

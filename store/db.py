@@ -17,10 +17,12 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
-import pandas as pd
+
+if TYPE_CHECKING:  # DuckDB imports pandas itself when a result becomes a DataFrame
+    import pandas as pd
 
 __all__ = [
     "DEFAULT_DB",
@@ -69,24 +71,63 @@ def _holder_is_dashboard(pid: int) -> bool:
     return "streamlit" in cmdline
 
 
-def connect(path: str | os.PathLike[str] | None = None, *, wait: float = 15.0) -> duckdb.DuckDBPyConnection:
-    """Open the database file for reading and writing, waiting up to `wait` seconds for a lock."""
+def _writer_marker(target: Path) -> Path:
+    return target.with_name(target.name + ".writer")
+
+
+def _writer_waiting(target: Path) -> bool:
+    """Whether another live process announced it waits to write (its pid in `<db>.writer`)."""
+    try:
+        pid = int(_writer_marker(target).read_text() or 0)
+    except (OSError, ValueError):
+        return False
+    if pid in (0, os.getpid()):
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False  # a writer that died: its marker means nothing
+    except PermissionError:
+        return True
+    return True
+
+
+def connect(
+    path: str | os.PathLike[str] | None = None, *, wait: float = 15.0, writer: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open the database file for reading and writing, waiting up to `wait` seconds for a lock.
+
+    A `writer` (an import, a setting) says so in `<db>.writer` while it waits, and connections of other
+    processes hold back until it has the file: without that, readers that open and close connections
+    all the time (eight dashboard sessions) could keep the lock busy long enough to starve it.
+    """
     target = db_path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
     delay = 0.02
-    while True:
-        try:
-            return duckdb.connect(str(target))
-        except duckdb.IOException as exc:
-            match = _LOCK_RE.search(str(exc))
-            if match is None:
-                raise
-            if time.monotonic() >= deadline:
-                pid = int(match["pid"])
-                raise DatabaseBusy(target, pid, _holder_is_dashboard(pid)) from None
-            time.sleep(delay)
-            delay = min(delay * 2, 0.25)
+    marker = _writer_marker(target) if writer else None
+    if marker is not None:
+        marker.write_text(str(os.getpid()))
+    try:
+        while True:
+            if marker is None and time.monotonic() < deadline and _writer_waiting(target):
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
+                continue
+            try:
+                return duckdb.connect(str(target))
+            except duckdb.IOException as exc:
+                match = _LOCK_RE.search(str(exc))
+                if match is None:
+                    raise
+                if time.monotonic() >= deadline:
+                    pid = int(match["pid"])
+                    raise DatabaseBusy(target, pid, _holder_is_dashboard(pid)) from None
+                time.sleep(delay)
+                delay = min(delay * 2, 0.25)
+    finally:
+        if marker is not None:
+            marker.unlink(missing_ok=True)
 
 
 @contextmanager

@@ -19,6 +19,8 @@ One row per ... (the grain of every table):
 - `review_records`: per version of a management-review decision or action (9.3.3); current versions
   have no `replaced_by`.
 - `settings`: per setting key and version; the newest version valid at a time is in force.
+- `external_incidents`: per row version of a public AI-incident record (AIID, AIAAIC, OECD AIM), keyed by
+  source and external id; context for the organisation's own incidents, never counted with them.
 """
 
 from __future__ import annotations
@@ -272,7 +274,38 @@ create table if not exists review_records (
 );
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4]
+# Real exports: a maturity or assessment score kept beside the control status it gives (`score_scale` says
+# on which scale: 0-5, 1-5, 0-100), and the catalogues of public AI incidents (context, not the register).
+_V5 = """
+alter table controls add column if not exists score double;
+alter table controls add column if not exists score_scale varchar;
+create table if not exists external_incidents (
+    import_id       integer not null,
+    sheet           varchar,
+    row_no          integer not null,
+    replaced_by     integer,
+    source          varchar not null,   -- AIID | AIAAIC | OECD AIM | as written
+    external_id     varchar not null,   -- the catalogue's own id
+    kind            varchar,            -- incident | issue | system | data (as the source types records)
+    title           varchar not null,
+    incident_date   date,               -- when the source gives a day
+    date_text       varchar,            -- the date as written (a year, a range such as 2023-2024 or 2018-)
+    year_start      integer,
+    year_end        integer,
+    description     varchar,
+    deployer        varchar,            -- lists joined with '; '
+    developer       varchar,
+    harmed_parties  varchar,
+    harms           varchar,
+    category        varchar,            -- the source's own classification (taxonomy, issues, concepts)
+    match_category  varchar,            -- canonical category, to match the organisation's incident categories
+    sector          varchar,
+    country         varchar,
+    url             varchar
+);
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

@@ -26,6 +26,7 @@ from typing import Any
 
 import duckdb
 
+from loaders import fastcsv
 from loaders.contracts import CONTRACTS
 from loaders.datasets import STORE_KEYS
 from loaders.messages import Message
@@ -87,7 +88,7 @@ def open_store(
     path: str | os.PathLike[str] | None = None, *, wait: float = 15.0
 ) -> duckdb.DuckDBPyConnection:
     """Connect for writing and bring the schema up to date."""
-    con = db.connect(path, wait=wait)
+    con = db.connect(path, wait=wait, writer=True)
     try:
         migrate(con)
     except Exception:
@@ -125,9 +126,18 @@ def _bump(con) -> None:
 
 
 def _log(
-    con, batch: int, plan: FilePlan, sheet: Prepared | None, outcome: str, user: str, now, source_format
+    con,
+    batch: int,
+    plan: FilePlan,
+    sheet: Prepared | None,
+    outcome: str,
+    user: str,
+    now,
+    source_format,
+    import_id: int | None = None,  # taken already when the rows were written first (store.bulk)
 ):
-    import_id = con.execute("select nextval('import_seq')").fetchone()[0]
+    if import_id is None:
+        import_id = con.execute("select nextval('import_seq')").fetchone()[0]
     messages = (sheet.messages if sheet else []) + (
         plan.messages if sheet is None or sheet is plan.sheets[0] else []
     )
@@ -264,6 +274,11 @@ def load_file(
             plan = prepare(stage, path, options)
             return LoadResult(path.name, plan.sha256, "checked", messages=_all_messages(plan), plan=plan)
     now = dt.datetime.now().replace(microsecond=0)
+    if (bulk := fastcsv.plan(path, options)) is not None:  # a large CSV: typed read into the store
+        from .bulk import load_bulk
+
+        if (result := load_bulk(con, bulk, user=user, now=now)) is not None:
+            return result
     try:
         # Staging and checks use temporary tables only; the transaction covers everything written.
         plan = prepare(con, path, options)

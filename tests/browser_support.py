@@ -123,5 +123,8 @@ def wait_idle(page) -> None:
     from playwright.sync_api import expect
 
     page.wait_for_selector('[data-testid="stAppViewContainer"]')
-    expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=30_000)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=60_000)  # every page has a title
+    for _ in range(2):  # a run can start just after the check: look twice, a moment apart
+        expect(page.get_by_test_id("stStatusWidget")).to_have_count(0, timeout=60_000)
+        page.wait_for_timeout(400)
     assert page.locator('[data-testid="stException"]').count() == 0

@@ -295,3 +295,9 @@ def test_what_changed_in_the_demo(demo):
         "Credit scoring · psi · income",
     }
     assert what_changed(demo, quarter="2025-Q2").empty  # nothing before it to compare with, nothing overdue
+
+
+def test_filter_options_offer_the_inventory(demo):
+    options = filter_options(demo)
+    assert options.systems == ["Claims triage", "Credit scoring", "Customer chatbot", "Fraud detection"]
+    assert len(options.units) >= 2 and options.quarters[-1] == "2026-Q3"

@@ -12,13 +12,17 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from loaders.contracts import CONTRACTS
 from loaders.pipeline import LoadOptions
-from store.writer import LoadResult, load_file, open_store, remove_import
+from store.writer import LoadResult, RemoveError, load_file, open_store, remove_import, user_name
 
 from .data import db_file
 
 __all__ = [
+    "CONTRACTS",
+    "RemoveError",
     "Upload",
+    "user_name",
     "check_uploads",
     "load_uploads",
     "pack_bytes",
@@ -36,9 +40,21 @@ class Upload:
     data: bytes
 
 
-def _options(dataset: str | None, as_of: dt.date | None, scope: str, dayfirst: bool | None) -> LoadOptions:
+def _options(
+    dataset: str | None,
+    as_of: dt.date | None,
+    scope: str,
+    dayfirst: bool | None,
+    system: str | None = None,
+    model_version: str | None = None,
+) -> LoadOptions:
     return LoadOptions(
-        dataset=dataset or None, as_of=as_of, scope=scope.strip() or "organisation", dayfirst=dayfirst
+        dataset=dataset or None,
+        as_of=as_of,
+        scope=scope.strip() or "organisation",
+        dayfirst=dayfirst,
+        system=system,
+        model_version=model_version,
     )
 
 

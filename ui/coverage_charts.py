@@ -21,10 +21,13 @@ from .fmt import STATUS_LABELS, pct
 __all__ = [
     "CHANGE_COLUMNS",
     "CHANGE_LABELS",
+    "CLAUSE_ROWS_ORDER",
+    "DRILL_ORDER",
     "GAP_LABELS",
     "GROUP_COLUMNS",
     "HISTORY_COLUMNS",
     "REQUIREMENT_COLUMNS",
+    "SOA_ORDER",
     "change_table",
     "group_bars",
     "history_table",
@@ -38,8 +41,8 @@ RATE_NAMES = {"implementation_rate": "Implementation rate", "weighted_score": "W
 
 GAP_LABELS = {
     "not_implemented": "✖ Not implemented",
-    "stale_evidence": "⌛ Stale evidence",
-    "no_owner": "👤 No owner",
+    "stale_evidence": "⚠ Stale evidence",
+    "no_owner": "∅ No owner",
     "no_justification": "✎ No justification",
 }
 CHANGE_LABELS = {
@@ -70,7 +73,7 @@ GROUP_COLUMNS: dict[str, Any] = {
     "weighted_score": st.column_config.ProgressColumn(
         "Weighted score", format="percent", min_value=0, max_value=1
     ),
-    "stale_evidence": st.column_config.NumberColumn("⌛ Stale evidence"),
+    "stale_evidence": st.column_config.NumberColumn("⚠ Stale evidence"),
 }
 _SOURCE_COLUMNS: dict[str, Any] = {
     "file_name": "File",
@@ -92,16 +95,31 @@ REQUIREMENT_COLUMNS: dict[str, Any] = {
     "source_id": "Row of",
     **_SOURCE_COLUMNS,
 }
+DRILL_ORDER = ["id", "title", "status", "owner", "evidence", "evidence_date", "evidence_stale", "gaps",
+               "source_id", "file_name", "sheet", "row_no"]  # fmt: skip
+SOA_ORDER = ["id", "title", "applicable", "justification", "status", "owner", "evidence", "evidence_date",
+             "last_reviewed", "evidence_stale", "gaps", "file_name", "sheet", "row_no"]  # fmt: skip
+CLAUSE_ROWS_ORDER = [
+    "id",
+    "title",
+    "status",
+    "owner",
+    "evidence_date",
+    "source_id",
+    "file_name",
+    "sheet",
+    "row_no",
+]
 HISTORY_COLUMNS: dict[str, Any] = {
     "as_of": st.column_config.DateColumn("As of"),
-    "valid_to": st.column_config.DateColumn("Until"),
-    "scope": "Scope",
     "status": "Status",
-    "justification": st.column_config.TextColumn("Justification", width="medium"),
     "evidence": st.column_config.TextColumn("Evidence", width="medium"),
     "evidence_date": st.column_config.DateColumn("Evidence date"),
-    "source_id": "Row of",
     **_SOURCE_COLUMNS,
+    "source_id": "Row of",
+    "scope": "Scope",
+    "valid_to": st.column_config.DateColumn("In force until"),
+    "justification": st.column_config.TextColumn("Justification", width="medium"),
 }
 CHANGE_COLUMNS: dict[str, Any] = {
     "id": "Id",
@@ -125,7 +143,7 @@ def _wrap(text: str, width: int = 26) -> str:
 
 def group_bars(groups: pd.DataFrame, *, target: float | None = None, title: str = "") -> go.Figure:
     """Two bars per clause or objective (implementation rate, weighted score), each labelled with its value;
-    a dashed line marks the target. A group without an applicable requirement shows "—"."""
+    a dashed line behind the bars marks the target. A group without an applicable requirement shows "—"."""
     labels = [_wrap(f"{i} {t}") for i, t in zip(groups["id"], groups["title"], strict=True)]
     fig = go.Figure()
     for column in ("implementation_rate", "weighted_score"):
@@ -139,6 +157,7 @@ def group_bars(groups: pd.DataFrame, *, target: float | None = None, title: str 
                 marker_color=RATE_COLOURS[column],
                 text=[pct(v, 0) for v in values],
                 textposition="outside",
+                textfont={"size": 17, "color": "#1B2631"},
                 cliponaxis=False,
                 hovertemplate="%{y}<br>" + RATE_NAMES[column] + ": %{text}<extra></extra>",
             )
@@ -148,6 +167,7 @@ def group_bars(groups: pd.DataFrame, *, target: float | None = None, title: str 
             x=target,
             line_dash="dash",
             line_color="#000000",
+            layer="below",
             annotation_text=f"target {pct(target, 0)}",
             annotation_position="top",
             annotation_font_size=15,
@@ -155,11 +175,11 @@ def group_bars(groups: pd.DataFrame, *, target: float | None = None, title: str 
     fig.update_layout(
         title=title or None,
         barmode="group",
-        height=110 + 62 * len(groups),
+        height=110 + 70 * len(groups),
         margin={"l": 10, "r": 50, "t": 70 if title else 40, "b": 10},
         yaxis={"autorange": "reversed", "tickfont": {"size": 15}},
-        xaxis={"range": [0, 1.12], "tickformat": ".0%", "tickfont": {"size": 14}},
-        legend={"orientation": "h", "y": -0.02, "yanchor": "top", "font": {"size": 15}},
+        xaxis={"range": [0, 1.2], "visible": False},
+        legend={"orientation": "h", "y": 0, "yanchor": "top", "font": {"size": 16}},
         font={"size": 16},
         plot_bgcolor="rgba(0,0,0,0)",
     )
@@ -215,9 +235,19 @@ _SOA_EXPORT = {
 }
 
 
+def _as_text(value: object) -> object:
+    """A cell a spreadsheet would run as a formula (=, +, -, @ first) gets a leading apostrophe."""
+    return "'" + value if isinstance(value, str) and value[:1] in ("=", "+", "-", "@") else value
+
+
 def soa_csv(rows: pd.DataFrame) -> bytes:
-    """The Statement of Applicability rows as a UTF-8 CSV (with a BOM, so spreadsheet programs read it)."""
+    """The Statement of Applicability rows as a UTF-8 CSV (with a BOM, so spreadsheet programs read it).
+
+    User text that a spreadsheet would take for a formula is defused (a leading apostrophe)."""
     frame = rows[[c for c in _SOA_EXPORT if c in rows]].rename(columns=_SOA_EXPORT)
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column]):
+            frame[column] = frame[column].map(_as_text)
     for column in ("evidence date", "last reviewed"):
         if column in frame:
             frame[column] = pd.to_datetime(frame[column]).dt.date

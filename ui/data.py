@@ -73,6 +73,9 @@ def _call(module: str, name: str, path: str, version: int, kwargs: tuple[tuple[s
 
 def metric(fn: Callable[..., T], /, **kwargs: Any) -> T:
     """Run a metrics function (cached by database, data version and arguments)."""
+    from .filters import frame_guard
+
+    frame_guard()
     return _call(fn.__module__, fn.__name__, db_file(), data_version(), tuple(sorted(kwargs.items())))
 
 

@@ -41,7 +41,7 @@ def _target_text(figure: Figure) -> str:
     if figure.target is None or figure.on_target is None:
         return ""
     target = pct(figure.target, 0) if figure.unit == "rate" else count(int(figure.target))
-    return f"target {target} · {'✔ met' if figure.on_target else '✖ not met'}"
+    return f"{'✔' if figure.on_target else '✖'} target {target}"
 
 
 def show_figures(figures: Iterable[Figure], *, columns: int = 4, helps: dict[str, str] | None = None) -> None:
@@ -54,12 +54,17 @@ def show_figures(figures: Iterable[Figure], *, columns: int = 4, helps: dict[str
             delta = delta_text(figure) if figure.trend else None
             target = _target_text(figure)
             no_comparison = figure.trend and delta is None
+            unchanged = delta is not None and not figure.delta
+            if unchanged:
+                delta = "no change"
             col.metric(
                 figure.label,
                 figure_value(figure),
                 delta=delta if delta is not None else ("no comparison" if no_comparison else None),
-                delta_color=("inverse" if figure.better == "lower" else "normal") if delta else "off",
-                delta_arrow="auto" if delta else "off",
+                delta_color=("inverse" if figure.better == "lower" else "normal")
+                if delta and not unchanged
+                else "off",
+                delta_arrow="auto" if delta and not unchanged else "off",
                 delta_description=target or None,
                 help=helps.get(figure.key),
                 border=True,

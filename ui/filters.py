@@ -91,8 +91,22 @@ def sidebar() -> FilterOptions:
     return options
 
 
+def frame_guard() -> None:
+    """A deep link opened first after the server starts runs its page without app.py: Streamlit still
+    treats a folder named `pages/` as a legacy multipage app until some session has called
+    st.navigation. Switch the process to st.navigation and rerun, so the frame (filters, navigation)
+    always wraps the page. Only on a session's first run: a rerun then loses nothing the user did."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    first_run_of_session = _MEMORY + "quarter" not in st.session_state
+    if PagesManager.uses_pages_directory and first_run_of_session:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def current() -> Filters:
     """The filters of this run: the sidebar's widgets, else the remembered choices."""
+    frame_guard()
 
     def value(key: str) -> str | None:
         found = st.session_state.get(key)

@@ -2,33 +2,39 @@
 
 Charts are readable on a projector (16 px text, counts written on every bar) and colour-blind-safe
 (Okabe-Ito); a state is never told by colour alone, it always carries a label or a symbol. The shared
-blocks (`compared`, `download_csv`, `rows_behind`, `plain`) are used by the monitoring and findings
-pages too: headline figures with their previous-quarter delta, CSV downloads, and the source rows
-behind a figure.
+blocks are used by the monitoring and findings pages too: `compared` (a headline figure with its
+previous-quarter delta), `table`, `download_csv`, `rows_behind` (the source rows behind a figure),
+`layout` (the charts' house style), and `plain` / `chart_text`, which keep names from the user's files
+from being read as markdown or as Plotly's HTML-like tags.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 from typing import Literal
 
 import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from metrics.incidents import AGE_BUCKETS, SEVERITIES
+from metrics.incidents import AGE_BUCKETS, SEVERITIES, IncidentSummary
 from metrics.review import Figure
 
 __all__ = [
     "EXTERNAL_COLUMNS",
+    "LABELS",
     "OUTCOME_LABELS",
     "RECURRING_COLUMNS",
     "ROW_COLUMNS",
     "SERIOUS_COLUMNS",
     "SEVERITY_COLOURS",
+    "SOURCE_COLUMNS",
     "ageing_bars",
     "by_system_bars",
+    "chart_text",
     "compared",
+    "headline",
     "download_csv",
     "figure_rows",
     "incident_trend",
@@ -37,10 +43,18 @@ __all__ = [
     "rows_behind",
     "serious_table",
     "severity_mix",
+    "table",
 ]
 
 # Okabe-Ito, from the most to the least severe.
 SEVERITY_COLOURS = {"critical": "#D55E00", "high": "#E69F00", "medium": "#56B4E9", "low": "#0072B2"}
+# The headline figures' labels (`incident_summary` fields: total, open, mean_days_to_resolve, serious_missed).
+LABELS = {
+    "total": "Incidents detected",
+    "open": "Open at quarter end",
+    "resolve": "Mean days to resolve",
+    "late": "Serious reported late",
+}
 OUTCOME_LABELS = {"met": "✔ met", "missed": "✖ missed", "pending": "◷ pending", "unknown": "? unknown"}
 SOURCE_COLUMNS = {
     "file_name": "File",
@@ -123,9 +137,37 @@ def compared(
     )
 
 
+def headline(now: IncidentSummary, before: IncidentSummary, *, comparable: bool) -> list[Figure]:
+    """The incidents page's headline figures (`incident_summary` of the quarter and the one before)."""
+    return [
+        compared("total", LABELS["total"], now.total, before.total, comparable=comparable),
+        compared("open", LABELS["open"], now.open, before.open, comparable=comparable),
+        compared(
+            "resolve",
+            LABELS["resolve"],
+            now.mean_days_to_resolve,
+            before.mean_days_to_resolve,
+            comparable=comparable,
+            unit="days",
+        ),
+        compared("late", LABELS["late"], now.serious_missed, before.serious_missed, comparable=comparable),
+    ]
+
+
+def chart_text(text: object) -> str:
+    """Names from the user's files as Plotly text: its tags (<b>, <a href>) are shown, not applied."""
+    return html.escape(str(text), quote=False)
+
+
 def plain(text: object) -> str:
     """Escape markdown so names from the user's files show as written."""
     return "".join("\\" + ch if ch in "\\`*_{}[]()#+-.!|<>~$" else ch for ch in str(text))
+
+
+def table(frame: pd.DataFrame, columns: dict, *, key: str) -> None:
+    """A dataframe showing the configured columns, in their order (user text is never markdown here)."""
+    shown = [c for c in columns if c in frame.columns]
+    st.dataframe(frame, hide_index=True, column_config=columns, column_order=shown, key=key)
 
 
 def download_csv(frame: pd.DataFrame, *, label: str, file_name: str, key: str) -> None:
@@ -148,21 +190,42 @@ def rows_behind(choices: dict[str, pd.DataFrame], *, key: str, columns: dict) ->
         if frame.empty:
             st.caption("No rows: the figure is zero.")
         else:
-            shown = [c for c in (*SOURCE_COLUMNS, *columns) if c in frame.columns]
-            st.dataframe(frame[list(dict.fromkeys(shown))], hide_index=True, column_config=columns)
+            table(frame, SOURCE_COLUMNS | columns, key=f"{key}_rows")
 
 
-def layout(fig: go.Figure, *, height: int, legend: bool = False) -> go.Figure:
-    """The house style: large text, no background, legend above the plot."""
+def layout(fig: go.Figure, *, height: int, legend: bool = False, title: str | None = None) -> go.Figure:
+    """The house style: large text (axes and legend included), no background, the legend above the plot
+    and under the title."""
+    top = (40 if legend else 10) + (40 if title else 0)
     fig.update_layout(
         height=height,
-        margin={"l": 10, "r": 30, "t": 40 if legend else 10, "b": 10},
+        margin={"l": 10, "r": 30, "t": top, "b": 10},
         font={"size": 16},
+        title={
+            "text": title,
+            "x": 0,
+            "xanchor": "left",
+            "y": 1,
+            "yanchor": "top",
+            "pad": {"t": 8},
+            "font": {"size": 18},
+        }
+        if title
+        else None,
         plot_bgcolor="rgba(0,0,0,0)",
         showlegend=legend,
-        legend={"orientation": "h", "y": 1.02, "yanchor": "bottom", "x": 0, "title": None},
+        legend={
+            "orientation": "h",
+            "y": 1.02,
+            "yanchor": "bottom",
+            "x": 0,
+            "title": None,
+            "font": {"size": 15},
+        },
         hoverlabel={"font_size": 15},
     )
+    fig.update_xaxes(tickfont={"size": 15}, title_font={"size": 15})
+    fig.update_yaxes(tickfont={"size": 15}, title_font={"size": 15})
     return fig
 
 
@@ -219,7 +282,7 @@ def ageing_bars(ageing: pd.DataFrame) -> go.Figure:
 def by_system_bars(by_period: pd.DataFrame, quarter: str) -> go.Figure:
     """Incidents detected in `quarter` per AI system (`incidents_by_period`, grain quarter, by ai_system)."""
     part = by_period[by_period["period"] == quarter].sort_values(["count", "group"], ascending=[False, True])
-    return _hbar(part["group"].tolist(), [int(n) for n in part["count"]], "#0072B2")
+    return _hbar([chart_text(g) for g in part["group"]], [int(n) for n in part["count"]], "#0072B2")
 
 
 def serious_table(serious: pd.DataFrame) -> pd.DataFrame:
@@ -228,15 +291,15 @@ def serious_table(serious: pd.DataFrame) -> pd.DataFrame:
 
 
 def figure_rows(
-    rows: pd.DataFrame, serious: pd.DataFrame, *, start: dt.date, end: dt.date, labels: dict[str, str]
+    rows: pd.DataFrame, serious: pd.DataFrame, *, start: dt.date, end: dt.date
 ) -> dict[str, pd.DataFrame]:
     """The rows behind each headline figure; `rows` is `incident_rows` and `serious` is
-    `serious_incidents`, both at the quarter end; `labels` maps total/open/resolve/late to the labels."""
+    `serious_incidents`, both at the quarter end."""
     lo, hi = pd.Timestamp(start), pd.Timestamp(end)
     late = serious[(serious["outcome"] == "missed") & serious["detected_date"].between(lo, hi)]
     return {
-        labels["total"]: rows[rows["detected_date"].between(lo, hi)],
-        labels["open"]: rows[rows["open"]],
-        labels["resolve"]: rows[rows["resolved_date"].between(lo, hi)],
-        labels["late"]: serious_table(late),
+        LABELS["total"]: rows[rows["detected_date"].between(lo, hi)],
+        LABELS["open"]: rows[rows["open"]],
+        LABELS["resolve"]: rows[rows["resolved_date"].between(lo, hi)],
+        LABELS["late"]: serious_table(late),
     }

@@ -10,9 +10,16 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from .incident_charts import SOURCE_COLUMNS, layout
+from metrics.monitoring import MonitoringSummary
+from metrics.review import Figure
+
+from .incident_charts import SOURCE_COLUMNS, chart_text, compared, layout
 
 __all__ = [
+    "LABELS",
+    "breaching_now",
+    "disagreeing",
+    "headline",
     "EPISODE_COLUMNS",
     "EVIDENCE_COLUMNS",
     "HEALTH_COLUMNS",
@@ -29,6 +36,13 @@ __all__ = [
     "series_options",
 ]
 
+# The headline figures' labels (`monitoring_summary` fields).
+LABELS = {
+    "breach_points": "Breach points",
+    "breach_episodes": "Breach episodes",
+    "series_breaching_at_latest": "Series breaching now",
+    "disagreements": "Tool disagrees",
+}
 STATE_LABELS = {"breach": "✖ breach", "ok": "✔ ok", "no threshold": "– no threshold", "no data": "? no data"}
 # Matrix codes, worst first (a cell holding several series shows the worst).
 _CODES = {"breach": 0, "ok": 1, "no threshold": 2}
@@ -93,6 +107,24 @@ EVIDENCE_COLUMNS = {
 }
 
 
+def headline(now: MonitoringSummary, before: MonitoringSummary, *, comparable: bool) -> list[Figure]:
+    """The monitoring page's headline figures (`monitoring_summary` of the quarter and the one before)."""
+    return [
+        compared(key, label, getattr(now, key), getattr(before, key), comparable=comparable)
+        for key, label in LABELS.items()
+    ]
+
+
+def breaching_now(health: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `health_matrix` counted by "series breaching now": current versions breaching."""
+    return health[health["breaching"].eq(True) & health["current_version"]]
+
+
+def disagreeing(health: pd.DataFrame) -> pd.DataFrame:
+    """The rows of `health_matrix` whose latest point the tool judges otherwise than we do."""
+    return health[health["disagreement"].eq(True)]
+
+
 def _yes_no(series: pd.Series, yes: str, no: str, missing: str = "–") -> pd.Series:
     return series.map({True: yes, False: no}).fillna(missing)
 
@@ -104,6 +136,11 @@ def health_table(health: pd.DataFrame) -> pd.DataFrame:
         disagreement=_yes_no(health["disagreement"], "⚠ yes", "no"),
         verdict=health["verdict"].fillna("–"),
     )
+
+
+def _number(value: float) -> str:
+    """A measured value as a person would write it: 1,447 / 278 / 0.0943."""
+    return "–" if pd.isna(value) else f"{value:,.0f}" if abs(value) >= 100 else f"{value:.3g}"
 
 
 def _column(metric: str, feature: object) -> str:
@@ -130,7 +167,7 @@ def health_heatmap(health: pd.DataFrame) -> go.Figure:
         z.append([grid["code"].get((system, c)) for c in columns])
         text.append(
             [
-                f"{STATE_LABELS[grid['state'][(system, c)]]}<br>{grid['value'][(system, c)]:.3g}"
+                f"{STATE_LABELS[grid['state'][(system, c)]]}<br>{_number(grid['value'][(system, c)])}"
                 if (system, c) in grid.index
                 else ""
                 for c in columns
@@ -139,8 +176,8 @@ def health_heatmap(health: pd.DataFrame) -> go.Figure:
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=columns,
-            y=systems,
+            x=[chart_text(c) for c in columns],
+            y=[chart_text(s) for s in systems],
             text=text,
             texttemplate="%{text}",
             textfont={"size": 16},
@@ -175,7 +212,7 @@ def default_series(health: pd.DataFrame) -> tuple[str | None, str | None, str | 
     """The series to show first: the first current series breaching now, else the first series."""
     if health.empty:
         return None, None, None
-    ranked = health.assign(rank=~(health["breaching"].fillna(False) & health["current_version"]))
+    ranked = health.assign(rank=~(health["breaching"].eq(True) & health["current_version"]))
     first = ranked.sort_values("rank", kind="stable").iloc[0]
     return first["ai_system"], first["metric"], NO_FEATURE if pd.isna(first["feature"]) else first["feature"]
 
@@ -195,7 +232,7 @@ def series_chart(points: pd.DataFrame, *, title: str) -> go.Figure:
     lines = points.groupby(["feature", "model_version"], dropna=False, sort=False)
     for i, ((feature, version), line) in enumerate(lines):
         colour = _LINE_COLOURS[i % len(_LINE_COLOURS)]
-        name = " · ".join(str(p) for p in (feature, f"v{version}") if not pd.isna(p))
+        name = chart_text(" · ".join(str(p) for p in (feature, f"v{version}") if not pd.isna(p)))
         if (line["points"] > 1).any():
             fig.add_scatter(
                 x=line["observed_at"],
@@ -222,7 +259,7 @@ def series_chart(points: pd.DataFrame, *, title: str) -> go.Figure:
             name=name,
             line={"color": colour, "width": 3},
         )
-        breaches = line[line["breaching"].fillna(False)]
+        breaches = line[line["breaching"].eq(True)]
         fig.add_scatter(
             x=breaches["observed_at"],
             y=breaches["value"],
@@ -240,24 +277,35 @@ def series_chart(points: pd.DataFrame, *, title: str) -> go.Figure:
                     name=f"{side.split('_')[0]} threshold",
                 )
     _shade_breach_side(fig, points)
-    fig.update_layout(title={"text": title}, hovermode="x unified")
-    return layout(fig, height=460, legend=True)
+    fig.update_layout(hovermode="x unified")
+    return layout(fig, height=480, legend=True, title=chart_text(title))
 
 
 def _shade_breach_side(fig: go.Figure, points: pd.DataFrame) -> None:
-    """Shade the breach side of the latest thresholds (below the lower one, above the upper one)."""
+    """Shade the breach side of the latest thresholds (below the lower one, above the upper one) a little
+    beyond the data, and write each threshold at the right end of its line."""
     if points.empty:
         return
     latest = points.sort_values("observed_at").iloc[-1]
-    low, high = points["value_min"].min(), points["value_max"].max()
-    if not pd.isna(latest["lower_threshold"]):
-        bottom = min(low, latest["lower_threshold"])
-        fig.add_hrect(
-            y0=bottom, y1=latest["lower_threshold"], fillcolor="#D55E00", opacity=0.08, line_width=0
+    lower, upper = latest["lower_threshold"], latest["upper_threshold"]
+    values = pd.concat([points["value_min"], points["value_max"], pd.Series([lower, upper])]).dropna()
+    pad = 0.1 * ((values.max() - values.min()) or abs(values.max()) or 1)
+    for side, threshold, y0, y1, anchor in (
+        ("lower", lower, values.min() - pad, lower, "top"),
+        ("upper", upper, upper, values.max() + pad, "bottom"),
+    ):
+        if pd.isna(threshold):
+            continue
+        fig.add_hrect(y0=y0, y1=y1, fillcolor="#D55E00", opacity=0.08, line_width=0)
+        fig.add_annotation(
+            x=latest["observed_at"],
+            y=threshold,
+            text=f"{side} threshold {_number(threshold)}",
+            showarrow=False,
+            xanchor="right",
+            yanchor=anchor,
+            font={"size": 15},
         )
-    if not pd.isna(latest["upper_threshold"]):
-        top = max(high, latest["upper_threshold"])
-        fig.add_hrect(y0=latest["upper_threshold"], y1=top, fillcolor="#D55E00", opacity=0.08, line_width=0)
 
 
 def episodes_table(episodes: pd.DataFrame) -> pd.DataFrame:

@@ -9,6 +9,7 @@ e.g. "4x5"); `selected_cell` reads it back from the chart's selection state.
 
 from __future__ import annotations
 
+import html
 import re
 from typing import Any
 
@@ -19,15 +20,20 @@ import streamlit as st
 __all__ = [
     "BAND_COLOURS",
     "BAND_CHANGE_LABELS",
+    "GAP_ORDER",
     "MOVEMENT_COLUMNS",
     "MOVEMENT_LABELS",
+    "MOVEMENT_ORDER",
+    "QUARTER_MOVEMENT_ORDER",
     "RATING_LABELS",
+    "TOP_ORDER",
     "REGISTER_COLUMNS",
     "REGISTER_ORDER",
     "band_legend",
     "heatmap_figure",
     "movement_table",
     "quarter_movement_table",
+    "register_order",
     "selected_cell",
 ]
 
@@ -54,7 +60,7 @@ REGISTER_ORDER = [
 ]  # fmt: skip
 REGISTER_COLUMNS: dict[str, Any] = {
     "risk_id": "Risk",
-    "title": st.column_config.TextColumn("Title", width="large"),
+    "title": st.column_config.TextColumn("Title", width="medium"),
     "system_name": "AI system",
     "category": "Category",
     "likelihood": st.column_config.NumberColumn("Likelihood"),
@@ -65,6 +71,7 @@ REGISTER_COLUMNS: dict[str, Any] = {
     "residual_impact": st.column_config.NumberColumn("Residual impact"),
     "residual_score": st.column_config.NumberColumn("Residual score"),
     "residual_band": "Residual band",
+    "rated_score": st.column_config.NumberColumn("Rated score", help="Residual score, else inherent"),
     "above_appetite": st.column_config.CheckboxColumn("Above appetite"),
     "treatment": "Treatment",
     "status": "Status",
@@ -75,9 +82,16 @@ REGISTER_COLUMNS: dict[str, Any] = {
     "sheet": "Sheet",
     "row_no": st.column_config.NumberColumn("Row", format="%d"),
 }
+MOVEMENT_ORDER = ["risk_id", "title", "inherent_cell", "residual_cell", "score", "residual_score", "score_drop",
+                  "band_change"]  # fmt: skip
+QUARTER_MOVEMENT_ORDER = ["risk_id", "title", "movement", "previous_cell", "cell", "previous_residual_cell",
+                          "residual_cell", "previous_rated_score", "rated_score"]  # fmt: skip
+TOP_ORDER = ["risk_id", "title", "rated_score", "residual_band", "band", "system_name", "treatment", "status",
+             "owner", "next_review", "file_name", "sheet", "row_no"]  # fmt: skip
+GAP_ORDER = ["risk_id", "title", "rated_score", "owner", "file_name", "sheet", "row_no"]
 MOVEMENT_COLUMNS: dict[str, Any] = {
     "risk_id": "Risk",
-    "title": st.column_config.TextColumn("Title", width="large"),
+    "title": st.column_config.TextColumn("Title", width="medium"),
     "inherent_cell": "Inherent cell",
     "residual_cell": "Residual cell",
     "score": st.column_config.NumberColumn("Score"),
@@ -91,6 +105,19 @@ MOVEMENT_COLUMNS: dict[str, Any] = {
     "rated_score": st.column_config.NumberColumn("Rated score now"),
     "movement": "Movement",
 }
+
+
+_RATING_COLUMNS = {
+    "inherent": ["likelihood", "impact", "score", "band"],
+    "residual": ["residual_likelihood", "residual_impact", "residual_score", "residual_band"],
+}
+
+
+def register_order(rating: str = "inherent") -> list[str]:
+    """The register's columns with the chosen rating's likelihood, impact, score and band first."""
+    first = _RATING_COLUMNS.get(rating, _RATING_COLUMNS["inherent"])
+    rest = [c for c in REGISTER_ORDER if c not in first and c not in ("risk_id", "title")]
+    return ["risk_id", "title", *first, *rest]
 
 
 def _band_order(cells: pd.DataFrame) -> list[str]:
@@ -107,8 +134,11 @@ def band_legend(risk_bands: dict[str, list[int]]) -> str:
     return " · ".join(f"{name} {lo}-{hi}" for name, (lo, hi) in ordered)
 
 
-def heatmap_figure(cells: pd.DataFrame, *, title: str = "", selected: str | None = None) -> go.Figure:
-    """The 5 x 5 grid of one `heatmap` frame (25 rows: likelihood, impact, score, band, count, risk_ids)."""
+def heatmap_figure(cells: pd.DataFrame, *, title: str = "") -> go.Figure:
+    """The 5 x 5 grid of one `heatmap` frame (25 rows: likelihood, impact, score, band, count, risk_ids).
+
+    The figure never depends on the selection: Streamlit would take a changed figure for a new chart and
+    drop the selection. The browser shades the selected cell itself (the marker's `selected` style)."""
     bands = _band_order(cells)
     colours = _colours(bands)
     rank = {b: i for i, b in enumerate(bands)}
@@ -135,20 +165,17 @@ def heatmap_figure(cells: pd.DataFrame, *, title: str = "", selected: str | None
     )
     rows = cells.to_dict("records")
     ids = [f"{r['likelihood']}x{r['impact']}" for r in rows]
-    hover = [
-        f"Likelihood {r['likelihood']} × impact {r['impact']} = {r['score']} ({r['band']})<br>"
-        f"{r['count']} risk(s): {', '.join(r['risk_ids'][:8]) or 'none'}"
-        + (" …" if len(r["risk_ids"]) > 8 else "")
-        for r in rows
-    ]
+    hover = [_hover(r) for r in rows]
     # The band as a word under the count, and the invisible click target on the cell centre.
     fig.add_trace(
         go.Scatter(
             x=[r["impact"] for r in rows],
             y=[r["likelihood"] - 0.3 for r in rows],
             mode="text",
-            text=[r["band"] for r in rows],
+            text=[html.escape(str(r["band"])) for r in rows],
             textfont={"size": 15, "color": "#000000"},
+            selected={"textfont": {"color": "#000000"}},
+            unselected={"textfont": {"color": "#000000"}},
             customdata=ids,
             hoverinfo="skip",
             showlegend=False,
@@ -159,23 +186,15 @@ def heatmap_figure(cells: pd.DataFrame, *, title: str = "", selected: str | None
             x=[r["impact"] for r in rows],
             y=[r["likelihood"] for r in rows],
             mode="markers",
-            marker={"symbol": "square", "size": 56, "opacity": 0},
+            marker={"symbol": "square", "size": 56, "color": "#000000", "opacity": 0},
+            selected={"marker": {"opacity": 0.3}},
+            unselected={"marker": {"opacity": 0}},
             customdata=ids,
             hovertext=hover,
             hovertemplate="%{hovertext}<extra></extra>",
             showlegend=False,
         )
     )
-    if selected and _CELL.match(selected):
-        lk, im = (int(v) for v in selected.split("x"))
-        fig.add_shape(
-            type="rect",
-            x0=im - 0.5,
-            x1=im + 0.5,
-            y0=lk - 0.5,
-            y1=lk + 0.5,
-            line={"color": "#000000", "width": 5},
-        )
     axis = {"tickvals": levels, "range": [0.5, 5.5], "fixedrange": True, "tickfont": {"size": 18}}
     fig.update_layout(
         title=title or None,
@@ -184,11 +203,22 @@ def heatmap_figure(cells: pd.DataFrame, *, title: str = "", selected: str | None
         xaxis={**axis, "title": {"text": "Impact →", "font": {"size": 18}}},
         yaxis={**axis, "title": {"text": "Likelihood →", "font": {"size": 18}}},
         font={"size": 16},
+        hoverlabel={"font": {"size": 16}},
         clickmode="event+select",
         dragmode=False,
         plot_bgcolor="rgba(0,0,0,0)",
     )
     return fig
+
+
+def _hover(cell: dict[str, Any]) -> str:
+    """One cell's hover text; risk ids and band names are user text, so they are escaped for plotly."""
+    ids = [html.escape(str(i)) for i in cell["risk_ids"]]
+    listed = ", ".join(ids[:8]) + (" …" if len(ids) > 8 else "") if ids else "none"
+    return (
+        f"Likelihood {cell['likelihood']} × impact {cell['impact']} = {cell['score']} "
+        f"({html.escape(str(cell['band']))})<br>{cell['count']} risk(s): {listed}"
+    )
 
 
 def selected_cell(event: Any) -> str | None:

@@ -9,10 +9,30 @@ and restores versions by them).
 from __future__ import annotations
 
 from ..contracts import CONTRACTS
-from . import audits, controls, findings, incidents, monitoring, objectives, risks, systems
+from . import (
+    audits,
+    controls,
+    external_incidents,
+    findings,
+    incidents,
+    monitoring,
+    objectives,
+    risks,
+    systems,
+)
 
 # Header detection keeps the first of equally good matches: the order of the registry, made explicit.
-ORDER = ("controls", "systems", "risks", "incidents", "findings", "audits", "objectives", "monitoring")
+ORDER = (
+    "controls",
+    "systems",
+    "risks",
+    "incidents",
+    "findings",
+    "audits",
+    "objectives",
+    "monitoring",
+    "external_incidents",
+)
 for _name in [*ORDER, *(n for n in list(CONTRACTS) if n not in ORDER)]:
     CONTRACTS[_name] = CONTRACTS.pop(_name)
 
@@ -25,6 +45,7 @@ CHECKS = {
     "audits": audits.check,
     "objectives": objectives.check,
     "monitoring": monitoring.check,
+    "external_incidents": external_incidents.check,
 }
 
 STORE_KEYS: dict[str, tuple[str, ...]] = {
@@ -34,6 +55,7 @@ STORE_KEYS: dict[str, tuple[str, ...]] = {
     "audits": audits.STORE_KEY,
     "objectives": objectives.STORE_KEY,
     "monitoring": monitoring.STORE_KEY,
+    "external_incidents": external_incidents.STORE_KEY,
 }
 
 __all__ = [
@@ -42,6 +64,7 @@ __all__ = [
     "STORE_KEYS",
     "audits",
     "controls",
+    "external_incidents",
     "findings",
     "incidents",
     "monitoring",

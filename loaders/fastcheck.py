@@ -1,0 +1,336 @@
+"""What the generic path would say about rows the bulk path (`loaders.fastcsv`) inserted, and the
+datasets the bulk path reads (`BULK`).
+
+- Lines the typed read rejected are typed by the generic typing itself (`retype`): the same values, the
+  same problems, the same row numbers.
+- Text the generic path would trim or unescape is found on distinct values only (`needs_cleaning`), so a
+  file that needs none (the usual case) costs one grouped scan.
+- Values of an enumeration the sample did not show are looked up like the generic path does
+  (`enum_values`).
+- The dataset's own checks run in SQL over the inserted rows (`Bulk.checks`), reporting like
+  `loaders.datasets.<dataset>.check`.
+
+Reads only: the writer (`store.bulk`) applies what these find.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass
+
+import duckdb
+
+from .contracts import FieldSpec
+from .fastcsv import MAIN_ROWS, RETYPED, Bulk, BulkPlan, NotBulk, RowMap
+from .messages import Message
+from .validate import _clean, _expected, type_sheet
+from .vocab import VOCABULARIES, lookup, special_problem
+
+__all__ = [
+    "BULK",
+    "MAX_REJECTS",
+    "Retyped",
+    "cleaned",
+    "enum_problem",
+    "enum_values",
+    "missing",
+    "needs_cleaning",
+    "rejected_lines",
+    "retype",
+]
+
+MAX_REJECTS = 10_000  # more rejected lines than that: the file's format is not what its sample showed
+_KEEP_REJECTS = {"CAST", "MISSING COLUMNS"}  # lines the generic typing can read as the generic path would
+_CASE_LIMIT = 64  # distinct values of the sample mapped by a CASE expression
+_SENTINEL = {"datetime": "timestamp '1970-01-01'", "number": "0", "integer": "0", "text": "''"}
+
+
+@dataclass
+class Retyped:
+    """Rejected lines typed by the generic typing: their problems, and their rows with the store's columns
+    (`row_no` = the line; a value the generic typing refused is null)."""
+
+    rows: int  # rows with a value in a mapped field (as the generic path counts rows)
+    problems: list[Message]
+    store_table: str
+
+
+def rejected_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
+    """(line, error type, text) of each line the typed read set aside."""
+    found = con.execute(
+        "select line, min(error_type), min(csv_line) from temp.bulk_rejects group by line order by line"
+    ).fetchall()
+    if len(found) > MAX_REJECTS:
+        raise NotBulk(f"{len(found)} lines are not in the sampled format")
+    if any(kind not in _KEEP_REJECTS for _, kind, _ in found):
+        raise NotBulk("a line the typed reader cannot split as the generic reader does")
+    return found
+
+
+def retype(con: duckdb.DuckDBPyConnection, bp: BulkPlan, rejected: list[tuple[int, str, str]]) -> Retyped:
+    """Type the rejected lines with the generic typing, as the generic path would type them."""
+    rows = []
+    for line, _, text in rejected:
+        cells = [c or None for c in _one_record(text, bp.delimiter)]
+        rows.append([line, *(cells + [None] * bp.width)[: bp.width]])
+    # Row 0, dropped below: a dot decimal the sample showed, so the generic typing decides the column's
+    # decimal mark as it would over the whole file (commas are then never decimals).
+    field_at = {c.index: name for name, c in bp.columns.items()}
+    synthetic = [0] + ["0.5" if field_at.get(j) in bp.dotted else None for j in range(bp.width)]
+    cells = ", ".join(f"c{j} varchar" for j in range(bp.width))
+    con.execute(f"create or replace temp table bulk_rej_raw (row_no integer, {cells})")
+    marks = ", ".join("?" for _ in range(bp.width + 1))
+    con.executemany(f"insert into bulk_rej_raw values ({marks})", [synthetic, *rows])
+    typed = type_sheet(
+        con,
+        "bulk_rej_raw",
+        bp.contract,
+        bp.columns,
+        -1,
+        file=bp.file,
+        sheet=None,
+        dayfirst=bp.options.dayfirst,
+        locale_dayfirst=bp.delimiter == ";",
+        prefix="bulk_rej",
+    )
+    problems = [m for m in typed.problems if m.row != 0]
+    con.execute(f"delete from {typed.table} where row_no = 0")
+    count = con.execute(f"select count(*) from {typed.table}").fetchone()[0]
+    return Retyped(count, problems, bp.bulk.retyped(con, typed.table))
+
+
+def _one_record(text: str, delimiter: str) -> list[str]:
+    records = [r for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter) if r]
+    if len(records) != 1:
+        raise NotBulk("a rejected line does not hold exactly one record")
+    return records[0]
+
+
+def needs_cleaning(con, bp: BulkPlan, table: str, where: str) -> dict[str, list[tuple]]:
+    """Store column -> (value as read, value the generic path keeps) for text it would trim or unescape.
+
+    One scan groups every text column at once and the cleaning runs on the distinct values only, so it
+    costs little when, as usual, nothing needs cleaning.
+    """
+    columns = list(bp.bulk.text_columns(bp))
+    if not columns:
+        return {}
+    sets = ", ".join(f'("{c}")' for c in columns)
+    which = " ".join(f"when grouping(\"{c}\") = 0 then '{c}'" for c in columns)
+    value = f"coalesce({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)})"
+    found = con.execute(
+        f"""select c, v, {_clean("v")} from (
+                select case {which} end as c, {value} as v from {table}
+                where {where} and {MAIN_ROWS} group by grouping sets ({sets}))
+            where v <> '' and v is distinct from {_clean("v")}"""
+    ).fetchall()
+    out: dict[str, list[tuple]] = {}
+    for column, raw, cleaned in found:
+        out.setdefault(column, []).append((raw, cleaned))
+    return out
+
+
+def enum_values(con, bp: BulkPlan, table: str, where: str) -> dict[str, list[tuple]]:
+    """Enum field -> (value as read, canonical value or None) for values the sample's CASE did not map."""
+    out = {}
+    for f in bp.mapped:
+        if f.kind not in ("enum", "bool"):
+            continue
+        found = con.execute(
+            f'select distinct "{f.name}_raw" from {table} where {where} and {MAIN_ROWS} '
+            f'and "{f.name}" is null and "{f.name}_raw" is not null'
+        ).fetchall()
+        kept = cleaned(con, [v for (v,) in found])
+        out[f.name] = [(v, _canonical(f, kept[v])) for (v,) in found]
+    return out
+
+
+def cleaned(con, values: list[str]) -> dict[str, str | None]:
+    """Each value -> what the generic path keeps of it (trimmed, one formula escape undone, or None)."""
+    if not values:
+        return {}
+    return dict(
+        con.execute(f"select v, {_clean('v')} from (select unnest($vals) as v)", {"vals": values}).fetchall()
+    )
+
+
+def _canonical(f: FieldSpec, value: str | None) -> str | None:
+    if value is None:
+        return VOCABULARIES[f.vocabulary].get("")
+    return lookup(f.vocabulary, value)
+
+
+def enum_problem(bp: BulkPlan, f: FieldSpec, value: str, row: int) -> Message:
+    special = special_problem(f.vocabulary, value) if f.vocabulary else None
+    code, expected = special or (f.problem_code, _expected(f))
+    return bp.problem(code, row, bp.header(f.name), value, expected)
+
+
+def missing(bp: BulkPlan, name: str, row: int) -> Message:
+    return bp.problem("missing_value", row, bp.header(name), expected=f"a value for {name}")
+
+
+# --- monitoring -------------------------------------------------------------------------------------
+
+
+def _name_key(expr: str) -> str:
+    from .datasets._common import name_key
+
+    return name_key(expr)
+
+
+_AI_SYSTEM = '"ai_system"'
+
+
+def _monitoring_store(bp: BulkPlan) -> dict[str, str]:
+    def col(name: str, kind: str = "text") -> str:
+        if name not in bp.columns:
+            return "null"
+        f = bp.contract.field(name)
+        return f'coalesce("{name}", {_SENTINEL[kind]})' if f.required else f'"{name}"'
+
+    systems = bp.sample.get("ai_system", [])
+    key = f"coalesce({_name_key(_clean(_AI_SYSTEM))}, '')"
+    if 0 < len(systems) <= _CASE_LIMIT:
+        with duckdb.connect() as con:
+            pairs = con.execute(
+                f"select v, coalesce({_name_key(_clean('v'))}, '') from (select unnest($vals) as v)",
+                {"vals": systems},
+            ).fetchall()
+        key = bp.case_map('"ai_system"', pairs, key)
+    store = {
+        "observed_at": col("observed_at", "datetime"),
+        "ai_system": col("ai_system"),
+        "ai_system_key": key,
+        "model_version": col("model_version"),
+        "metric": col("metric"),
+        "feature": col("feature"),
+        "value": col("value", "number"),
+        "lower_threshold": col("lower_threshold"),
+        "upper_threshold": col("upper_threshold"),
+        "test_name": col("test_name"),
+    }
+    if "verdict" in bp.columns:
+        f = bp.contract.field("verdict")
+        known = [(v, _canonical(f, c)) for v, c in _samplecleaned(bp.sample["verdict"]).items()]
+        store["verdict"] = bp.case_map(
+            '"verdict"', [(v, c) for v, c in known if c is not None][:_CASE_LIMIT], "null"
+        )
+        store["verdict_raw"] = '"verdict"'
+    return store
+
+
+def _samplecleaned(values: list[str]) -> dict[str, str | None]:
+    with duckdb.connect() as con:
+        return cleaned(con, values)
+
+
+def _monitoring_text(bp: BulkPlan) -> dict[str, str]:
+    names = {"verdict_raw": "verdict"}
+    columns = ["ai_system", "model_version", "metric", "feature", "test_name", "verdict_raw"]
+    return {c: names.get(c, c) for c in columns if names.get(c, c) in bp.columns}
+
+
+def _monitoring_retyped(con, typed: str) -> str:
+    """Store rows of typed rejected lines, by the dataset's own SQL (`loaders.datasets.monitoring`)."""
+    from .datasets import monitoring
+
+    con.execute(
+        f"create or replace temp table {typed}_bounds as " + monitoring.BOUNDS_SQL.format(typed=typed)
+    )
+    con.execute("create or replace temp table bulk_rej_store as " + monitoring.STORE_SQL.format(typed=typed))
+    return "bulk_rej_store"
+
+
+def _monitoring_checks(bp: BulkPlan, con, where: str, row_of: RowMap) -> list[Message]:
+    """The rules of `loaders.datasets.monitoring.check`, over the inserted rows of one import."""
+    out: list[Message] = []
+    key = ["observed_at", "ai_system_key", "model_version", "metric", "feature"]
+    parts = ", ".join(key)
+    keyed = f"{where} and not {bp.empty('observed_at')}"
+    total, distinct = con.execute(
+        f"select count(*), count(distinct hash({parts})) from monitoring where {keyed}"
+    ).fetchone()
+    if total != distinct:
+        shown = " || ' / ' || ".join(f"coalesce(cast({k} as varchar), '')" for k in key)
+        found = con.execute(
+            f"""with dup as (select hash({parts}) as h from monitoring where {keyed} group by 1 having count(*) > 1)
+                select row_no, sheet, {shown}, {parts} from monitoring
+                where {keyed} and hash({parts}) in (select h from dup)"""
+        ).fetchall()
+        groups: dict[tuple, list[tuple[int, str]]] = {}
+        for row_no, sheet, value, *parts_ in found:
+            groups.setdefault(tuple(parts_), []).append((row_of(row_no, sheet), value))
+        for rows in groups.values():
+            rows.sort()
+            first = rows[0][0]
+            for row, value in rows[1:]:
+                out.append(
+                    bp.problem(
+                        "duplicate_key",
+                        row,
+                        bp.header("metric"),
+                        value,
+                        f"each key once per file (first at row {first})",
+                    )
+                )
+    for row_no, sheet, lower, upper in con.execute(
+        f"select row_no, sheet, lower_threshold, upper_threshold from monitoring where {where} "
+        "and lower_threshold > upper_threshold"
+    ).fetchall():
+        out.append(
+            bp.problem(
+                "lower_above_upper",
+                row_of(row_no, sheet),
+                bp.header("lower_threshold") or bp.header("threshold"),
+                f"{lower} > {upper}",
+                "a lower threshold at or below the upper threshold",
+            )
+        )
+    out.sort(key=lambda m: (m.code != "duplicate_key", m.row))
+    found = con.execute(
+        f"""with known as (
+                select name_key as k from main.systems where replaced_by is null
+                union select {_name_key("system_id")} from main.systems where replaced_by is null
+            )
+            select ai_system_key, not {MAIN_ROWS}, min(abs(row_no)), arg_min(ai_system, abs(row_no)), count(*)
+            from monitoring
+            where {where} and ai_system_key <> ''
+              and ai_system_key not in (select k from known where k is not null)
+            group by all"""
+    ).fetchall()
+    first: dict[str, list] = {}
+    for key, retyped, row_no, value, count in found:
+        row = row_of(row_no, RETYPED if retyped else None)
+        seen = first.setdefault(key, [row, value, 0])
+        if row < seen[0]:
+            seen[:2] = [row, value]
+        seen[2] += count
+    warnings = sorted(tuple(v) for v in first.values())
+    out += [
+        bp.problem(
+            "unknown_system",
+            row,
+            bp.header("ai_system"),
+            value,
+            "an AI system of the inventory (dataset systems)",
+            severity="warning",
+            text=f"{count} row(s) name it; it shows as unregistered until the inventory names it",
+        )
+        for row, value, count in warnings
+    ]
+    return out
+
+
+BULK: dict[str, Bulk] = {
+    "monitoring": Bulk(
+        dataset="monitoring",
+        kinds=frozenset({"text", "number", "datetime", "enum"}),
+        unsupported=frozenset({"threshold", "threshold_direction"}),
+        store=_monitoring_store,
+        text_columns=_monitoring_text,
+        retyped=_monitoring_retyped,
+        checks=_monitoring_checks,
+    )
+}

@@ -1,0 +1,428 @@
+"""The bulk path: a large CSV file of a record dataset, read by DuckDB with the contract's types.
+
+The generic path stages every cell as text and types it with SQL that accepts every spelling users
+write; that costs several full copies of a file. A large CSV whose first lines show plain formats (UTF-8,
+ISO date-times, dot decimals) takes this path instead, driven by `store.bulk`:
+
+1. `plan` peeks at the first lines in Python. Delimiter, header row and columns are found by the generic
+   detection on the same first rows; each mapped field's kind becomes a column type and the date-time
+   format is read from the sample.
+2. The writer inserts `insert_select` straight into the store table, inside its transaction: the file is
+   read in a few parts at once (each a typed `read_csv ... with ordinality`, bad lines kept aside by
+   `store_rejects`), so every row gets its number while DuckDB reads on every core. Until the checks
+   are done, a row with an empty required field (or no value at all) has a negative `row_no` and the
+   mask of its empty fields in `sheet` (bit i = mapped field i), which a CSV file leaves empty.
+3. The writer then asks `loaders.fastcheck` what the generic path would say about the inserted rows;
+   every message names the row as the user sees it.
+
+Whatever the bulk path cannot decide exactly as the generic path would (blank lines, another encoding,
+comma decimals in a column whose sample had none, many rejected lines, ...) raises `NotBulk`; the writer
+rolls back and takes the generic path. A typed read never silently accepts what the generic path would
+refuse or read differently: date-times are read with the exact format of the sample, so a value with a
+UTC offset or in another format is a rejected line, typed by the generic rules.
+"""
+
+from __future__ import annotations
+
+import bisect
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from . import datasets  # noqa: F401  (registers every contract)
+from .contracts import CONTRACTS, Contract, FieldSpec, norm
+from .formats._base import Document
+from .messages import Message
+from .pipeline import LoadOptions, Prepared, _as_of, _detect
+from .reading import WORKBOOK_SUFFIXES, RawSheet, _sniff_delimiter, _sniff_encoding
+from .validate import Column
+
+__all__ = ["FAST_MIN_BYTES", "Bulk", "BulkPlan", "NotBulk", "RowMap", "plan", "plan_grid"]
+
+FAST_MIN_BYTES = 8 << 20  # smaller CSV files load in well under a second the generic way
+BOOK_MIN_BYTES = 2 << 20  # workbooks hold fewer rows per byte and are slower to stage as text
+_SAMPLE_BYTES = 256 * 1024
+_HEAD_ROWS = 60  # what header detection and source-format recognition look at
+_SQL_TYPE = {"datetime": "TIMESTAMP", "number": "DOUBLE", "integer": "BIGINT"}
+_DATETIME_FORMATS = [  # sample pattern -> DuckDB format; each one the generic path reads the same way
+    (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"), "%Y-%m-%d %H:%M:%S"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"), "%Y-%m-%dT%H:%M:%S"),
+    (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"), "%Y-%m-%d %H:%M"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"), "%Y-%m-%dT%H:%M"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"),
+]
+_COMMA_DECIMAL = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+),\d+")  # as the generic typing decides it
+_DOT_DECIMAL = re.compile(r"-?\d+\.\d+")
+
+
+# `sheet` of a rejected line typed the generic way (its `row_no` is its line); the second kind has no
+# value in the key's first field, so the duplicate check leaves it out, as the generic check does.
+RETYPED, RETYPED_NO_KEY = "", "!"
+MAIN_ROWS = f"(sheet is null or sheet not in ('{RETYPED}', '{RETYPED_NO_KEY}'))"
+
+
+class NotBulk(Exception):
+    """The file must go the generic way (said why, for the curious)."""
+
+
+@dataclass(frozen=True)
+class Bulk:
+    """What the bulk path needs beyond a dataset's contract."""
+
+    dataset: str
+    kinds: frozenset[str]  # field kinds it reads
+    unsupported: frozenset[str]  # fields whose presence sends a file the generic way
+    store: Callable[[BulkPlan], dict[str, str]]  # store column -> SQL over the field columns
+    text_columns: Callable[[BulkPlan], dict[str, str]]  # store column -> field, for the cleaning
+    retyped: Callable[[duckdb.DuckDBPyConnection, str], str]  # typed table -> table of store rows
+    checks: Callable[[BulkPlan, duckdb.DuckDBPyConnection, str, RowMap], list[Message]]
+
+
+@dataclass
+class BulkPlan:
+    """A file the bulk path reads, and everything learnt from its first lines."""
+
+    path: Path
+    contract: Contract
+    bulk: Bulk
+    options: LoadOptions
+    header_row: int
+    delimiter: str
+    width: int
+    columns: dict[str, Column]  # field -> where it sits in the file
+    datetime_format: str | None
+    dotted: set[str]  # number fields whose sample has a dot decimal (so commas are never decimals)
+    sample: dict[str, list[str]]  # field -> distinct values of the sample, as read
+    prepared: Prepared
+    mapped: list[FieldSpec] = field(default_factory=list)
+    sheet: str | None = None  # a workbook's sheet
+    arrow: Any = None  # a workbook sheet's typed columns (fastexcel)
+    estimated_rows: int = 0  # data rows, from the file's size and the sample's lines
+    sample_quoted: bool = False  # a quote in the sample (a quoted field might span lines)
+    case_params: dict[str, str | None] = field(default_factory=dict)  # values bound in `insert_select`
+
+    @property
+    def file(self) -> str:
+        return self.path.name
+
+    def bit(self, name: str) -> int:
+        return 1 << next(i for i, f in enumerate(self.mapped) if f.name == name)
+
+    @property
+    def all_bits(self) -> int:
+        return (1 << len(self.mapped)) - 1
+
+    def problem(self, code, row, column, value=None, expected=None, severity="problem", text="") -> Message:
+        return Message(
+            severity=severity,
+            code=code,
+            file=self.file,
+            row=row,
+            column=column,
+            value=None if value is None else str(value),
+            expected=expected,
+            text=text,
+        )
+
+    def header(self, name: str) -> str | None:
+        col = self.columns.get(name)
+        return col.header if col else None
+
+    def empty(self, name: str) -> str:
+        """SQL: the inserted row's `name` was empty (while `sheet` holds the mask of a flagged row)."""
+        retyped = f" or sheet = '{RETYPED_NO_KEY}'" if name == self.contract.key[0] else ""
+        return (
+            f"coalesce((row_no < 0 and try_cast(sheet as integer) & {self.bit(name)} <> 0){retyped}, false)"
+        )
+
+    @property
+    def required_bits(self) -> int:
+        return sum(self.bit(f.name) for f in self.mapped if f.required)
+
+    # --- SQL ----------------------------------------------------------------------------------------
+
+    def scan_sql(self, skip: int | None = None) -> tuple[str, dict]:
+        """The typed read of the data lines after `skip` lines; bad lines land in `temp.bulk_rejects`."""
+        types = {f"c{j}": "VARCHAR" for j in range(self.width)}
+        for f in self.mapped:
+            types[f"c{self.columns[f.name].index}"] = _SQL_TYPE.get(f.kind, "VARCHAR")
+        options = ", timestampformat = $tsf" if self.datetime_format else ""
+        sql = (
+            f"read_csv($src, delim = $delim, header = false, skip = {int(self.header_row if skip is None else skip)}, "
+            "columns = $cols, quote = '\"', escape = '\"', auto_detect = false, strict_mode = false, "
+            "store_rejects = true, rejects_table = 'bulk_rejects', rejects_scan = 'bulk_scans', "
+            f"max_line_size = 2097152{options})"
+        )
+        params = {"src": str(self.path), "delim": self.delimiter, "cols": types}
+        if self.datetime_format:
+            params["tsf"] = self.datetime_format
+        return sql, params
+
+    def every_column(self) -> str:
+        """SQL: one aggregate per column of the typed read, so that every cell is read and typed."""
+        return ", ".join(f"count(c{j})" for j in range(self.width))
+
+    def insert_select(self, import_id: int, parts: list[tuple[int, int | None]]) -> tuple[str, dict]:
+        """SELECT of store columns (by name) over the typed read of `parts` ((first record, records)), or
+        over a workbook sheet registered as `bulk_sheet`."""
+        if self.arrow is not None:
+            reads, params = [self._sheet_read()], {}
+        else:
+            fields = ", ".join(f'c{self.columns[f.name].index} as "{f.name}"' for f in self.mapped)
+            reads = []
+            for start, count in parts:
+                scan, params = self.scan_sql(self.header_row + start)
+                limit = "" if count is None else f" limit {int(count)}"
+                reads.append(
+                    f"(select ordinality + {self.header_row + start} as p, {fields} "
+                    f"from {scan} with ordinality{limit})"
+                )
+        mask = " + ".join(
+            f'(case when "{f.name}" is null then {1 << i} else 0 end)' for i, f in enumerate(self.mapped)
+        )
+        flagged = f"(mask & {self.required_bits} <> 0 or mask = {self.all_bits})"
+        self.case_params.clear()
+        columns = ", ".join(f'{sql} as "{name}"' for name, sql in self.bulk.store(self).items())
+        params |= self.case_params | {"import_id": import_id, "sheet": self.sheet}
+        return (
+            f"select $import_id as import_id, cast(case when {flagged} then -p else p end as integer) as row_no, "
+            f"case when {flagged} then cast(mask as varchar) else $sheet end as sheet, {columns} "
+            f"from (select *, {mask} as mask from ({' union all '.join(reads)}))",
+            params,
+        )
+
+    def _sheet_read(self) -> str:
+        from .workbooks import text_sql
+
+        types = {f.name: str(f.type) for f in self.arrow.schema}
+        picks = []
+        for f in self.mapped:
+            name = self.arrow.column_names[self.columns[f.name].index]
+            column = '"' + name.replace('"', '""') + '"'
+            if f.kind == "datetime":
+                picks.append(f'cast({column} as timestamp) as "{f.name}"')
+            elif f.kind in ("number", "integer"):
+                picks.append(f'cast({column} as {_SQL_TYPE[f.kind]}) as "{f.name}"')
+            else:
+                picks.append(f'{text_sql(name, types[name])} as "{f.name}"')
+        # the sheet's own order (the writer keeps insertion order for this read)
+        return f"(select row_number() over () + {self.header_row} as p, {', '.join(picks)} from bulk_sheet)"
+
+    def case_map(self, column: str, pairs: Iterable[tuple[str, str | None]], otherwise: str) -> str:
+        """`case <column> when $a then $b ... else <otherwise> end`, the values bound as parameters."""
+        branches = []
+        for raw, value in pairs:
+            n = len(self.case_params)
+            self.case_params[f"m{n}"], self.case_params[f"v{n}"] = raw, value
+            branches.append(f"when $m{n} then $v{n}")
+        return f"(case {column} {' '.join(branches)} else {otherwise} end)" if branches else otherwise
+
+
+class RowMap:
+    """`row_no` of an inserted row (its part's record number, negative when flagged) -> the row as the
+    user sees it (title and header rows counted), once the rejected lines are known.
+
+    A part that met rejected lines read as many lines past its end; `overlap` names those rows (the next
+    part read them too) for the writer to delete. Rows typed the generic way (`sheet` = '') hold their
+    line already.
+    """
+
+    def __init__(self, header_row: int, parts: list[tuple[int, int | None]], rejected: list[int]):
+        self.header_row = header_row
+        records = sorted(line - header_row for line in rejected)  # 1-based data records
+        self.starts = [start for start, _ in parts]
+        self.kept, self.overlap, before = [], [], 0
+        for start, count in parts:
+            end = None if count is None else start + count
+            lost = sum(1 for r in records if r > start and (end is None or r <= end))
+            self.kept.append(before)
+            if end is not None:
+                before += count - lost
+                if lost:
+                    self.overlap.append((header_row + end - lost + 1, header_row + end))
+        self.thresholds = [r - 1 - j for j, r in enumerate(records)]  # accepted rows before reject j
+
+    def __call__(self, row_no: int, sheet: str | None = None) -> int:
+        if sheet in (RETYPED, RETYPED_NO_KEY):
+            return row_no
+        p = abs(row_no) - self.header_row
+        i = bisect.bisect_left(self.starts, p) - 1
+        index = self.kept[i] + p - self.starts[i] - 1  # 0-based among accepted rows
+        return self.header_row + 1 + index + bisect.bisect_right(self.thresholds, index)
+
+
+# --- planning ----------------------------------------------------------------------------------------
+
+
+def plan(path: Path, options: LoadOptions | None = None, *, min_bytes: int | None = None) -> BulkPlan | None:
+    """A plan when `path` is a large CSV (or one-sheet workbook, `loaders.workbooks.plan_bulk`) of a
+    dataset with a bulk path and plain formats; else None."""
+    options = options or LoadOptions()
+    path = Path(path)
+    limit = FAST_MIN_BYTES if min_bytes is None else min_bytes
+    if path.suffix.lower() in WORKBOOK_SUFFIXES:
+        from .workbooks import plan_bulk
+
+        return plan_bulk(path, options, min_bytes=min(limit, BOOK_MIN_BYTES)) if path.is_file() else None
+    if path.suffix.lower() in {".json", ".yaml", ".yml"}:
+        return None
+    if options.system or options.model_version or options.sheet or not path.is_file():
+        return None
+    if path.stat().st_size < max(limit, 1):
+        return None
+    with path.open("rb") as fh:
+        head = fh.read(_SAMPLE_BYTES)
+    if not head.strip() or b"\0" in head or Document(path, head).kind is not None:
+        return None
+    if _sniff_encoding(head) == "cp1252":
+        return None
+    text = head.decode("utf-8-sig", errors="ignore")  # a bad byte is found by the writer's full read
+    if len(head) == _SAMPLE_BYTES:
+        text = text[: text.rfind("\n") + 1]  # whole lines only
+    delimiter = _sniff_delimiter(text)
+    grid = _records(text, delimiter)
+    if grid is None:
+        return None
+    try:
+        bp = _plan(path, options, delimiter, grid)
+    except NotBulk:
+        return None
+    lines = text.splitlines(keepends=True)
+    data = lines[bp.header_row :]
+    header_bytes = len("".join(lines[: bp.header_row]).encode())
+    average = max(1, len("".join(data).encode()) / max(1, len(data)))
+    bp.estimated_rows = int((path.stat().st_size - header_bytes) / average)
+    bp.sample_quoted = '"' in text
+    return bp
+
+
+def _records(text: str, delimiter: str) -> list[list[str | None]] | None:
+    """The sample's records; None when one spans lines or a line is empty (the generic path's cases)."""
+    lines = text.splitlines()
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+    except csv.Error:
+        return None
+    if len(rows) != len(lines) or any(not line.strip("\r") for line in lines):
+        return None
+    return [[c or None for c in row] for row in rows]
+
+
+def _plan(path: Path, options: LoadOptions, delimiter: str, grid: list[list[str | None]]) -> BulkPlan:
+    bp = plan_grid(path, options, grid, delimiter=delimiter)
+    data = grid[bp.header_row :]
+    formats = {
+        _datetime_format(_column(data, bp.columns[f.name].index)) for f in bp.mapped if f.kind == "datetime"
+    }
+    if len(formats) > 1 or None in formats:
+        raise NotBulk("date-times of several formats, or not ISO")
+    bp.datetime_format = formats.pop() if formats else None
+    for f in bp.mapped:
+        if f.kind in ("number", "integer"):
+            values = [v.strip() for v in bp.sample[f.name]]
+            if any(_DOT_DECIMAL.fullmatch(v) for v in values):
+                bp.dotted.add(f.name)  # a comma in this column is then a bad number, as on the generic path
+            elif any(_COMMA_DECIMAL.fullmatch(v) for v in values):
+                raise NotBulk("decimal commas")
+    return bp
+
+
+def plan_grid(
+    path: Path,
+    options: LoadOptions,
+    grid: list[list[str | None]],
+    *,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> BulkPlan:
+    """What the first rows of a table say: its dataset (one with a bulk path), header, columns, as-of."""
+    from .formats import FORMATS
+    from .formats._base import Tables
+
+    contracts = [CONTRACTS[options.dataset]] if options.dataset else list(CONTRACTS.values())
+    with duckdb.connect() as con:
+        head = grid[:_HEAD_ROWS]
+        width = max(len(r) for r in head)
+        _stage_head(con, "bulk_head", head, width)
+        raw = RawSheet(name=sheet, table="bulk_head", width=width, rows=len(head), delimiter=delimiter)
+        if any(f.kind == "table" and f.recognise(Tables(con, [raw], path)) for f in FORMATS):
+            raise NotBulk("a tool's export, read by its source format")
+        found = _detect(con, raw, contracts)
+        if found is None:
+            raise NotBulk("no dataset recognised")
+        (complete, *_), header_row, contract, columns, cells = found
+        from .fastcheck import BULK
+
+        bulk = BULK.get(contract.dataset)
+        if bulk is None or not complete or header_row > len(grid):
+            raise NotBulk("no bulk path for this dataset, or a required column is missing")
+        if set(columns) & bulk.unsupported or any(contract.field(n).kind not in bulk.kinds for n in columns):
+            raise NotBulk("a column the bulk path does not read")
+        as_of_keys = {norm(a) for a in contract.as_of_aliases}
+        if not options.as_of and any(c and norm(c) in as_of_keys for c in cells):
+            raise NotBulk("the as-of date comes from a column")
+        as_of, as_of_source = _as_of(con, raw, header_row, cells, contract, path, options)
+    data = grid[header_row:]
+    mapped = [f for f in contract.fields if f.name in columns]
+    sample = {
+        f.name: sorted(
+            {r[columns[f.name].index] for r in data if columns[f.name].index < len(r)} - {None}, key=str
+        )
+        for f in mapped
+    }
+    prepared = Prepared(
+        dataset=contract.dataset,
+        sheet=sheet,
+        header_row=header_row,
+        rows=0,
+        store_table=None,
+        as_of=as_of,
+        as_of_source=as_of_source,
+        scope=options.scope,
+        mapping={col.header: name for name, col in columns.items()},
+        value_maps={},
+        messages=[],
+    )
+    return BulkPlan(
+        path=path,
+        contract=contract,
+        bulk=bulk,
+        options=options,
+        header_row=header_row,
+        delimiter=delimiter or ",",
+        width=max(len(r) for r in grid[:201]),  # as the generic reader counts columns
+        columns=columns,
+        datetime_format=None,
+        dotted=set(),
+        sample=sample,
+        prepared=prepared,
+        mapped=mapped,
+        sheet=sheet,
+    )
+
+
+def _stage_head(con, table: str, rows: list[list[str | None]], width: int) -> None:
+    """The first rows as a staged sheet (as `loaders.reading` stages one), without Arrow or pandas."""
+    cells = ", ".join(f"c{j} varchar" for j in range(width))
+    con.execute(f"create or replace temp table {table} (row_no integer, {cells})")
+    marks = ", ".join("?" for _ in range(width + 1))
+    values = [[i, *(list(r) + [None] * width)[:width]] for i, r in enumerate(rows, start=1)]
+    con.executemany(f"insert into {table} values ({marks})", values)
+
+
+def _column(rows: list[list[str | None]], index: int) -> list[str]:
+    return [r[index] for r in rows if index < len(r) and r[index] and r[index].strip()]
+
+
+def _datetime_format(values: list[str]) -> str | None:
+    """The format of most of the sample's date-times; the others become rejected lines."""
+    for pattern, fmt in _DATETIME_FORMATS:
+        if values and sum(1 for v in values if pattern.fullmatch(v)) > len(values) / 2:
+            return fmt
+    return None

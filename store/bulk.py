@@ -1,0 +1,349 @@
+"""Writing a large CSV file the bulk way (`loaders.fastcsv`): one typed read straight into the store table,
+the checks in SQL over the inserted rows, everything in one transaction.
+
+While DuckDB reads the file, `store.digest` hashes it, checks it and copies it next to the database.
+Inside the transaction, until the checks are done, a flagged row (an empty required field) has a
+negative `row_no` and the mask of its empty fields in `sheet` (`loaders.fastcsv`). A file with problems
+is rolled back and its refusal logged, as on the generic path. When the file turns out to need the
+generic path (`NotBulk`: a blank line, another encoding, too many lines in another format ...), nothing
+is written and `load_bulk` returns None.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import duckdb
+
+from loaders import fastcheck, fastcsv
+from loaders.fastcsv import BulkPlan, NotBulk, RowMap
+from loaders.messages import Message
+from loaders.pipeline import FilePlan
+
+from .digest import Digest
+from .writer import (
+    ImportRef,
+    LoadResult,
+    _all_messages,
+    _bump,
+    _drop_temp,
+    _log,
+    _replace_versions,
+    _unchanged,
+    files_dir,
+)
+
+__all__ = ["load_bulk"]
+
+_PART_ROWS = 250_000  # a file of fewer (estimated) rows is read in one part
+
+
+def load_bulk(
+    con: duckdb.DuckDBPyConnection, bp: BulkPlan, *, user: str, now: dt.datetime
+) -> LoadResult | None:
+    """Check and write one planned file; None (nothing written) when it needs the generic path."""
+    digest = Digest(bp.path, files_dir(con))
+    digest.start()
+    order = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
+    # every row of a CSV carries its number from its part's read; a sheet's rows are numbered in order
+    con.execute(f"set preserve_insertion_order = {bp.arrow is not None}")
+    plan = FilePlan(path=bp.path, sha256="", size=bp.path.stat().st_size, sheets=[bp.prepared])
+    try:
+        if con.execute("select count(*) from files where size = $s", {"s": plan.size}).fetchone()[0]:
+            plan.sha256 = digest.result().sha256  # the same bytes may be loaded already: know it first
+            if (same := _unchanged(con, plan)) is not None:
+                digest.discard()
+                return _unchanged_result(plan, same)
+        parts = _parts(con, bp) if bp.arrow is None else [(0, None)]
+        while True:
+            con.execute("begin transaction")
+            try:
+                outcome = _write(con, bp, plan, digest, parts, user, now)
+                break
+            except _OnePart:  # a quoted field may span lines: `skip` counts lines, not records
+                con.execute("rollback")
+                parts = [(0, None)]
+            except BaseException:
+                con.execute("rollback")
+                raise
+        if outcome == "refused":
+            con.execute("rollback")
+            con.execute("begin transaction")
+            batch = con.execute("select coalesce(max(batch_id), 0) + 1 from imports").fetchone()[0]
+            _log(con, batch, plan, bp.prepared, "refused", user, now, plan.source_format)
+            con.execute("commit")
+            digest.discard()
+            return LoadResult(bp.file, plan.sha256, "refused", messages=_all_messages(plan), plan=plan)
+        return outcome
+    except NotBulk:
+        digest.discard()
+        return None
+    except BaseException:
+        digest.discard()
+        raise
+    finally:
+        con.execute(f"set preserve_insertion_order = {bool(order)}")
+        _drop_temp(con)
+
+
+def _unchanged_result(plan: FilePlan, same: list[int]) -> LoadResult:
+    s = plan.sheets[0]
+    ref = ImportRef(same[0], s.dataset, s.sheet, s.as_of, s.as_of_source, s.scope, s.rows, len(s.warnings))
+    return LoadResult(plan.path.name, plan.sha256, "unchanged", [ref], _all_messages(plan), plan)
+
+
+class _OnePart(Exception):
+    """Read the file again in one part."""
+
+
+def _parts(con, bp: BulkPlan) -> list[tuple[int, int | None]]:
+    """(first record, records) of the parts read at once: as many as DuckDB has threads, when the sample
+    shows no quotes (a quoted field may span lines, and a part starts after a number of lines)."""
+    threads = int(con.execute("select current_setting('threads')").fetchone()[0])
+    rows = bp.estimated_rows
+    if threads < 2 or rows < _PART_ROWS or bp.sample_quoted:
+        return [(0, None)]
+    # the last part first skips the lines before it (a quick scan), so the first parts take a bit more
+    size = int(rows * 1.05 / threads)
+    return [(i * size, size) for i in range(threads - 1)] + [((threads - 1) * size, None)]
+
+
+def _write(con, bp: BulkPlan, plan: FilePlan, digest: Digest, parts, user: str, now) -> LoadResult | str:
+    """Inside the transaction: insert, check, and either finish the import or say "refused"."""
+    import_id = con.execute("select nextval('import_seq')").fetchone()[0]
+    where = f"import_id = {int(import_id)}"
+    _insert(con, bp, import_id, parts)
+    rejected = fastcheck.rejected_lines(con) if bp.arrow is None else []
+    _check_digest(digest.result(), len(parts), csv=bp.arrow is None)
+    plan.sha256 = digest.sha256
+    row_of = RowMap(bp.header_row, parts, [line for line, _, _ in rejected])
+    bp.prepared.messages = _review(con, bp, import_id, where, row_of, rejected)
+    if bp.prepared.problems:
+        return "refused"
+    _number_rows(con, bp, bp.contract.dataset, where, row_of)
+    return _finish(con, bp, plan, import_id, digest, user, now)
+
+
+def _insert(con, bp: BulkPlan, import_id: int, parts) -> None:
+    """The typed read into the store table; a part that read past its end had its rejects lost to its
+    `limit`, so a read of every cell records them (see `_overran`)."""
+    dataset = bp.contract.dataset  # from the contract registry, never from input
+    sql, params = bp.insert_select(import_id, parts)
+    for name in ("bulk_rejects", "bulk_scans"):
+        con.execute(f"drop table if exists temp.{name}")
+    if bp.arrow is not None:
+        con.register("bulk_sheet", bp.arrow)
+    try:
+        con.execute(f"insert into {dataset} by name {sql}", params)
+    finally:
+        if bp.arrow is not None:
+            con.unregister("bulk_sheet")
+    where = f"import_id = {int(import_id)}"
+    if any(_overran(con, bp, dataset, where, start + count) for start, count in parts if count):
+        scan, params = bp.scan_sql()
+        con.execute(f"select {bp.every_column()} from {scan}", params).fetchall()
+
+
+def _review(con, bp: BulkPlan, import_id: int, where: str, row_of: RowMap, rejected) -> list[Message]:
+    """Every problem and warning the generic path would report, in its order (fields, then checks)."""
+    dataset, prepared = bp.contract.dataset, bp.prepared
+    for low, high in row_of.overlap:
+        con.execute(f"delete from {dataset} where {where} and abs(row_no) between {low} and {high}")
+    con.execute(f"delete from {dataset} where {where} and row_no < 0 and sheet = '{bp.all_bits}'")
+    typing = _missing(con, bp, dataset, where, row_of)
+    retyped = fastcheck.retype(con, bp, rejected) if rejected else None
+    typing += _enums(con, bp, dataset, where, row_of) + _cleaning(con, bp, dataset, where, row_of)
+    if retyped:
+        typing += retyped.problems
+        _insert_retyped(con, bp, dataset, import_id, retyped.store_table)
+    prepared.rows = con.execute(f"select count(*) from {dataset} where {where}").fetchone()[0]
+    order_of = {bp.header(f.name): i for i, f in enumerate(bp.mapped)}
+    typing.sort(key=lambda m: (order_of.get(m.column, -1), m.code != "missing_value", m.row or 0))
+    messages = typing + bp.bulk.checks(bp, con, where, row_of)
+    if not prepared.rows:
+        messages.append(
+            bp.problem(
+                "no_rows", prepared.header_row, None, text="the header was found but no data rows follow it"
+            )
+        )
+    return messages
+
+
+def _finish(con, bp: BulkPlan, plan: FilePlan, import_id: int, digest: Digest, user: str, now) -> LoadResult:
+    """Keep the original, log the import, version the keys it updates, commit."""
+    dataset, prepared = bp.contract.dataset, bp.prepared
+    digest.keep()
+    con.execute(
+        "insert or ignore into files values ($sha, $size, $name, $now)",
+        {"sha": plan.sha256, "size": plan.size, "name": bp.file, "now": now},
+    )
+    batch = con.execute("select coalesce(max(batch_id), 0) + 1 from imports").fetchone()[0]
+    _log(con, batch, plan, prepared, "loaded", user, now, plan.source_format, import_id=import_id)
+    if con.execute(
+        f"select count(*) from {dataset} where replaced_by is null and import_id <> {int(import_id)}"
+    ).fetchone()[0]:
+        _replace_versions(con, dataset, import_id)
+    _bump(con)
+    con.execute("commit")
+    _checkpoint(con)
+    ref = ImportRef(
+        import_id,
+        dataset,
+        bp.sheet,
+        prepared.as_of,
+        prepared.as_of_source,
+        prepared.scope,
+        prepared.rows,
+        len(prepared.warnings),
+    )
+    return LoadResult(bp.file, plan.sha256, "loaded", [ref], _all_messages(plan), plan)
+
+
+def _checkpoint(con) -> None:
+    """Write the import into the database file now, without DuckDB's vacuum of the bulk insert's partly
+    filled row groups (which would rewrite every one of them, about 0.3 s per million rows)."""
+    default = con.execute("select current_setting('max_vacuum_tasks')").fetchone()[0]
+    con.execute("set max_vacuum_tasks = 0")
+    try:
+        con.execute("checkpoint")
+    except duckdb.Error:  # another connection of this process is in a transaction: DuckDB checkpoints later
+        pass
+    finally:
+        con.execute(f"set max_vacuum_tasks = {int(default)}")
+
+
+def _overran(con, bp: BulkPlan, dataset: str, where: str, end: int) -> bool:
+    """Whether a part read past its end (it met rejected lines, which a read cut short by its `limit`
+    does not record): then its last row is also one of the next part's rows. An equal row of the file's
+    own makes this say yes too, which only costs the check below."""
+    columns = [c for c, _, _ in _store_columns(con, dataset) if c not in ("import_id", "row_no")]
+    same = " and ".join(f"m.{c} is not distinct from a.{c}" for c in columns)
+    last = bp.header_row + end
+    return bool(
+        con.execute(
+            f"""select count(*) from (select * from {dataset} where {where} and abs(row_no) = {last}) a
+                join {dataset} m on m.{where} and abs(m.row_no) > {last} and {same}"""
+        ).fetchone()[0]
+    )
+
+
+def _store_columns(con, dataset: str) -> list[tuple[str, str, bool]]:
+    return con.execute(
+        "select column_name, data_type, is_nullable from duckdb_columns() where table_name = $t "
+        "and schema_name = 'main' and not internal and database_name = current_database() "
+        "order by column_index",
+        {"t": dataset},
+    ).fetchall()
+
+
+def _insert_retyped(con, bp: BulkPlan, dataset: str, import_id: int, table: str) -> None:
+    """Rows of rejected lines, typed the generic way: with the others for the checks (a refused file's
+    rows are rolled back, so a value the typing refused may stand in as a placeholder)."""
+    placeholders = {"TIMESTAMP": "timestamp '1970-01-01'", "DOUBLE": "0", "VARCHAR": "''"}
+    columns = _store_columns(con, dataset)
+    present = {r[0] for r in con.execute(f"select * from {table} limit 0").description}
+    picks = [
+        f"coalesce({name}, {placeholders.get(kind, '0')}) as {name}" if not nullable else name
+        for name, kind, nullable in columns
+        if name in present and name != "row_no"
+    ]
+    first = bp.contract.key[0]
+    con.execute(
+        f"insert into {dataset} by name select {int(import_id)} as import_id, row_no, "
+        f"case when {first} is null then '{fastcsv.RETYPED_NO_KEY}' else '{fastcsv.RETYPED}' end as sheet, "
+        f"{', '.join(picks)} from {table}"
+    )
+
+
+def _check_digest(digest: Digest, parts: int, *, csv: bool) -> None:
+    if not csv:
+        return
+    if not digest.utf8:
+        raise NotBulk("not UTF-8 throughout")
+    if digest.blank_lines:
+        raise NotBulk("blank lines")  # DuckDB skips them; the generic path counts them as rows
+    if digest.quotes and parts > 1:
+        raise _OnePart
+
+
+def _missing(con, bp: BulkPlan, dataset: str, where: str, row_of: RowMap) -> list[Message]:
+    """`missing_value` for each required field a row left empty (the mask kept in `row_no`)."""
+    required = [f for f in bp.mapped if f.required]
+    found = con.execute(
+        f"select row_no, try_cast(sheet as integer) from {dataset} where {where} and row_no < 0"
+    ).fetchall()
+    return [
+        fastcheck.missing(bp, f.name, row_of(row_no))
+        for row_no, mask in found
+        for f in required
+        if mask & bp.bit(f.name)
+    ]
+
+
+def _enums(con, bp: BulkPlan, dataset: str, where: str, row_of: RowMap) -> list[Message]:
+    """Values of enumerations the sample did not show: mapped like the generic path, or problems."""
+    out = []
+    for name, values in fastcheck.enum_values(con, bp, dataset, where).items():
+        f = bp.contract.field(name)
+        for raw, canonical in values:
+            if canonical is not None:
+                con.execute(
+                    f'update {dataset} set "{name}" = $c where {where} and "{name}_raw" = $v',
+                    {"c": canonical, "v": raw},
+                )
+                continue
+            cleaned = fastcheck.cleaned(con, [raw])[raw]
+            for row_no, sheet in con.execute(
+                f'select row_no, sheet from {dataset} where {where} and "{name}_raw" = $v', {"v": raw}
+            ).fetchall():
+                out.append(fastcheck.enum_problem(bp, f, cleaned, row_of(row_no, sheet)))
+    return out
+
+
+def _cleaning(con, bp: BulkPlan, dataset: str, where: str, row_of: RowMap) -> list[Message]:
+    """Trim and unescape text the way the generic path does; a required value left blank is a problem."""
+    out = []
+    text_fields = bp.bulk.text_columns(bp)
+    for column, pairs in fastcheck.needs_cleaning(con, bp, dataset, where).items():
+        f = bp.contract.field(text_fields[column])
+        for raw, cleaned in pairs:
+            if cleaned is None and f.required:
+                for row_no, sheet in con.execute(
+                    f'select row_no, sheet from {dataset} where {where} and "{column}" = $v', {"v": raw}
+                ).fetchall():
+                    out.append(fastcheck.missing(bp, f.name, row_of(row_no, sheet)))
+            kept = "''" if cleaned is None and f.required else "$c"
+            con.execute(
+                f'update {dataset} set "{column}" = {kept} where {where} and "{column}" = $v',
+                {"v": raw} | ({} if kept == "''" else {"c": cleaned}),
+            )
+    return out
+
+
+def _number_rows(con, bp: BulkPlan, dataset: str, where: str, row_of: RowMap) -> None:
+    """Once rejected lines shifted the rows after them, `row_no` becomes the row as the user sees it."""
+    if row_of.thresholds:
+        h = bp.header_row
+        part = " ".join(
+            f"when abs(row_no) - {h} > {start} then {kept - start}"
+            for start, kept in sorted(zip(row_of.starts, row_of.kept, strict=True), reverse=True)
+        )
+        con.execute(
+            "create or replace temp table bulk_shifts as "
+            "select unnest($t) as t, generate_subscripts($t, 1) as shift",
+            {"t": row_of.thresholds},
+        )
+        con.execute(
+            f"""create or replace temp table bulk_rows as
+                select i.row_no, cast({h} + 1 + i.k + coalesce(s.shift, 0) as integer) as row
+                from (select distinct row_no, abs(row_no) - {h} + (case {part} end) - 1 as k
+                      from {dataset} where {where} and sheet is null) i
+                asof left join bulk_shifts s on i.k >= s.t"""
+        )
+        con.execute(
+            f"update {dataset} set row_no = m.row from bulk_rows m "
+            f"where {dataset}.{where} and {dataset}.sheet is null and {dataset}.row_no = m.row_no"
+        )
+    con.execute(
+        f"update {dataset} set sheet = $s where {where} and sheet is distinct from $s", {"s": bp.sheet}
+    )
