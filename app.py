@@ -15,11 +15,23 @@ PAGES = {
         st.Page("pages/review.py", title="Management review", icon=":material/groups:", url_path="review"),
     ],
     "Evaluate": [
-        st.Page("pages/coverage.py", title="Clause coverage", icon=":material/checklist:", url_path="coverage"),
+        st.Page(
+            "pages/coverage.py", title="Clause coverage", icon=":material/checklist:", url_path="coverage"
+        ),
         st.Page("pages/risks.py", title="Risks", icon=":material/grid_view:", url_path="risks"),
         st.Page("pages/incidents.py", title="Incidents", icon=":material/report:", url_path="incidents"),
-        st.Page("pages/monitoring.py", title="Model monitoring", icon=":material/monitoring:", url_path="monitoring"),
-        st.Page("pages/findings.py", title="Findings and actions", icon=":material/assignment:", url_path="findings"),
+        st.Page(
+            "pages/monitoring.py",
+            title="Model monitoring",
+            icon=":material/monitoring:",
+            url_path="monitoring",
+        ),
+        st.Page(
+            "pages/findings.py",
+            title="Findings and actions",
+            icon=":material/assignment:",
+            url_path="findings",
+        ),
     ],
     "Manage": [
         st.Page("pages/data.py", title="Data", icon=":material/database:", url_path="data"),

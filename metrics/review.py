@@ -151,9 +151,14 @@ def _previous_actions(con, quarter, as_of) -> ReviewSection:
         Figure(trend=False, key="review.actions_closed", label="Closed", value=count["closed"]),
         Figure(
             trend=False,
-            key="review.actions_open", label="Still open", value=len(every) - count["closed"], better="lower"
+            key="review.actions_open",
+            label="Still open",
+            value=len(every) - count["closed"],
+            better="lower",
         ),
-        Figure(trend=False, key="review.actions_overdue", label="Overdue", value=count["overdue"], better="lower"),
+        Figure(
+            trend=False, key="review.actions_overdue", label="Overdue", value=count["overdue"], better="lower"
+        ),
     ]
     note = "" if every else "No actions were recorded at earlier reviews."
     return ReviewSection(
@@ -292,8 +297,12 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
     objectives = objectives_status(con, as_of=as_of, system=system, unit=unit)
     objectives_p = objectives_status(con, as_of=prev.end, system=system, unit=unit)
     on_track = int(objectives["on_track"].fillna(False).astype(bool).sum()) if not objectives.empty else 0
-    on_track_p = int(objectives_p["on_track"].fillna(False).astype(bool).sum()) if not objectives_p.empty else 0
-    on_track_p = int(objectives_p["on_track"].fillna(False).astype(bool).sum()) if not objectives_p.empty else 0
+    on_track_p = (
+        int(objectives_p["on_track"].fillna(False).astype(bool).sum()) if not objectives_p.empty else 0
+    )
+    on_track_p = (
+        int(objectives_p["on_track"].fillna(False).astype(bool).sum()) if not objectives_p.empty else 0
+    )
     pc = prev_has["controls"] and annex_p.assessed > 0
     d2 = ReviewSection(
         code="d2",
@@ -450,7 +459,8 @@ def _opportunities(con, as_of, scope, system, unit) -> ReviewSection:
         + [
             {
                 "kind": "degrading model",
-                "subject": f"{r.ai_system} · {r.metric}" + (f" · {r.feature}" if isinstance(r.feature, str) and r.feature else ""),
+                "subject": f"{r.ai_system} · {r.metric}"
+                + (f" · {r.feature}" if isinstance(r.feature, str) and r.feature else ""),
                 "detail": f"latest value {r.value:g} outside its thresholds",
             }
             for r in degrading.itertuples()
@@ -464,7 +474,12 @@ def _opportunities(con, as_of, scope, system, unit) -> ReviewSection:
             label="Objectives with the lowest coverage",
             value=len(lowest),
         ),
-        Figure(trend=False, key="opportunities.stale_evidence", label="Controls with stale evidence", value=len(stale)),
+        Figure(
+            trend=False,
+            key="opportunities.stale_evidence",
+            label="Controls with stale evidence",
+            value=len(stale),
+        ),
         Figure(
             trend=False,
             key="opportunities.recurring_categories",
@@ -477,7 +492,12 @@ def _opportunities(con, as_of, scope, system, unit) -> ReviewSection:
             label="Monitoring series breaching now",
             value=len(degrading),
         ),
-        Figure(trend=False, key="opportunities.inconsistencies", label="Inconsistencies between files", value=len(checks)),
+        Figure(
+            trend=False,
+            key="opportunities.inconsistencies",
+            label="Inconsistencies between files",
+            value=len(checks),
+        ),
     ]
     return ReviewSection(
         code="e", title="Opportunities for continual improvement", figures=figures, items=items

@@ -158,9 +158,11 @@ def test_broken_upload_is_refused_with_row_precise_problems(app, tmp_path):
     page.get_by_role("button", name="Check files").click()
     wait_idle(page)
     page.get_by_text("2 problem(s)").wait_for()
-    grid = page.locator("[data-testid=stDataFrame]").filter(
-        has=page.locator("[role=gridcell]", has_text="bad_date")
-    ).first
+    grid = (
+        page.locator("[data-testid=stDataFrame]")
+        .filter(has=page.locator("[role=gridcell]", has_text="bad_date"))
+        .first
+    )
     text = _grid_text(grid)
     assert "bad_date" in text and "unknown_severity" in text
     assert "2026-13-45" in text and "Sometimes" in text
