@@ -26,7 +26,7 @@ from .periods import parse_quarter
 from .requirements import requirement_rows
 from .risk_changes import quarter_movement
 
-__all__ = ["Figure", "ReviewSection", "ReviewSummary", "data_coverage", "review_summary"]
+__all__ = ["Figure", "ReviewSection", "ReviewSummary", "compare", "data_coverage", "review_summary"]
 
 Unit = Literal["count", "rate", "days"]
 
@@ -89,9 +89,18 @@ def data_coverage(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> dict[str
     return out
 
 
-def _fig(
-    key, label, value, previous, has_previous, *, unit: Unit = "count", target=None, better=None
+def compare(
+    key: str,
+    label: str,
+    value: float | int | None,
+    previous: float | int | None,
+    has_previous: bool,
+    *,
+    unit: Unit = "count",
+    target: float | None = None,
+    better: Literal["higher", "lower"] | None = None,
 ) -> Figure:
+    """A figure with its previous-quarter value: the delta only when the previous quarter has data."""
     comparable = has_previous and value is not None and previous is not None
     delta = (value - previous) if comparable else None
     if isinstance(delta, float):
@@ -241,8 +250,8 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
         code="d1",
         title="Nonconformities and corrective actions",
         figures=[
-            _fig("findings.open", "Open findings", now_f.open, prev_f.open, ph, better="lower"),
-            _fig(
+            compare("findings.open", "Open findings", now_f.open, prev_f.open, ph, better="lower"),
+            compare(
                 "findings.open_nonconformities",
                 "Open nonconformities",
                 now_f.open_nonconformities,
@@ -250,8 +259,8 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 ph,
                 better="lower",
             ),
-            _fig("findings.overdue", "Overdue actions", now_f.overdue, prev_f.overdue, ph, better="lower"),
-            _fig(
+            compare("findings.overdue", "Overdue actions", now_f.overdue, prev_f.overdue, ph, better="lower"),
+            compare(
                 "findings.closed_late",
                 "Closed late",
                 now_f.closed_late,
@@ -259,7 +268,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 ph,
                 better="lower",
             ),
-            _fig(
+            compare(
                 "findings.repeat_nonconformities",
                 "Repeat nonconformities",
                 now_f.repeat_nonconformities,
@@ -267,7 +276,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 ph,
                 better="lower",
             ),
-            _fig(
+            compare(
                 "findings.effectiveness_pending",
                 "Effectiveness checks pending",
                 now_f.effectiveness_pending,
@@ -308,7 +317,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
         code="d2",
         title="Monitoring and measurement results",
         figures=[
-            _fig(
+            compare(
                 "annex_a.implementation_rate",
                 "Annex A implementation rate",
                 annex.implementation_rate,
@@ -318,7 +327,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 target=settings.implementation_rate_target,
                 better="higher",
             ),
-            _fig(
+            compare(
                 "annex_a.weighted_score",
                 "Annex A weighted score",
                 annex.weighted_score,
@@ -328,7 +337,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 target=settings.weighted_score_target,
                 better="higher",
             ),
-            _fig(
+            compare(
                 "clauses.implementation_rate",
                 "Clause implementation rate",
                 clauses.implementation_rate,
@@ -338,7 +347,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 target=settings.clause_rate_target,
                 better="higher",
             ),
-            _fig(
+            compare(
                 "monitoring.breach_points",
                 "Monitoring breach points",
                 mon.breach_points,
@@ -346,7 +355,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 prev_has["monitoring"],
                 better="lower",
             ),
-            _fig(
+            compare(
                 "monitoring.breach_episodes",
                 "Breach episodes",
                 mon.breach_episodes,
@@ -354,7 +363,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 prev_has["monitoring"],
                 better="lower",
             ),
-            _fig(
+            compare(
                 "monitoring.series_breaching_at_latest",
                 "Series breaching now",
                 mon.series_breaching_at_latest,
@@ -362,7 +371,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 prev_has["monitoring"],
                 better="lower",
             ),
-            _fig(
+            compare(
                 "incidents.total",
                 "Incidents detected",
                 inc.total,
@@ -370,7 +379,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 prev_has["incidents"],
                 better="lower",
             ),
-            _fig(
+            compare(
                 "incidents.open",
                 "Incidents open",
                 inc.open,
@@ -378,7 +387,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 prev_has["incidents"],
                 better="lower",
             ),
-            _fig(
+            compare(
                 "incidents.serious_missed",
                 "Serious incidents reported late",
                 inc.serious_missed,
@@ -386,7 +395,7 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
                 prev_has["incidents"],
                 better="lower",
             ),
-            _fig(
+            compare(
                 "objectives.on_track",
                 f"Objectives on track (of {len(objectives)})",
                 on_track,
@@ -404,9 +413,9 @@ def _performance(con, quarter, as_of, prev, scope, system, unit, prev_has, setti
         code="d3",
         title="Audit results",
         figures=[
-            _fig("audits.planned", "Audits planned to date", aud.planned, aud_p.planned, pa),
-            _fig("audits.done", "Audits done", aud.done, aud_p.done, pa, better="higher"),
-            _fig("audits.overdue", "Audits overdue", aud.overdue, aud_p.overdue, pa, better="lower"),
+            compare("audits.planned", "Audits planned to date", aud.planned, aud_p.planned, pa),
+            compare("audits.done", "Audits done", aud.done, aud_p.done, pa, better="higher"),
+            compare("audits.overdue", "Audits overdue", aud.overdue, aud_p.overdue, pa, better="lower"),
         ],
     )
     return [d1, d2, d3]

@@ -22,7 +22,7 @@ from .coverage import annex_a_summary, clause_summary
 from .coverage_changes import CHANGES, coverage_changes
 from .periods import parse_quarter
 from .requirements import requirement_rows
-from .review import Figure
+from .review import Figure, compare
 from .risks import RATINGS, risk_register, risk_summary
 from .settings import settings_at
 
@@ -42,36 +42,6 @@ GAPS = ("not_implemented", "stale_evidence", "no_owner", "no_justification")
 RISK_GAPS = ("untreated_above_appetite", "without_linked_control")
 _NOT_IMPLEMENTED = ("planned", "not_implemented", "not_assessed")
 _CELL = re.compile(r"^([1-5])x([1-5])$")
-
-
-def _figure(
-    key: str,
-    label: str,
-    value: float | None,
-    previous: float | None,
-    has_previous: bool,
-    *,
-    unit: Literal["count", "rate"] = "count",
-    target: float | None = None,
-    better: Literal["higher", "lower"] | None = None,
-) -> Figure:
-    comparable = has_previous and value is not None and previous is not None
-    delta = round(value - previous, 10) if comparable else None
-    on_target = None
-    if target is not None and value is not None:
-        on_target = value >= target if better != "lower" else value <= target
-    return Figure(
-        key=key,
-        label=label,
-        value=value,
-        unit=unit,
-        previous=previous if has_previous else None,
-        comparison=comparable,
-        delta=delta,
-        target=target,
-        on_target=on_target,
-        better=better,
-    )
 
 
 # key, label, summary (clauses | annex_a), field, unit, target setting, better
@@ -110,7 +80,7 @@ def coverage_headline(
     settings = settings_at(con, as_of=q.end)
     had = before["clauses"].applicable > 0  # clauses cannot be excluded: > 0 iff a snapshot was in force
     return [
-        _figure(
+        compare(
             key,
             label,
             getattr(now[summary], field),
@@ -153,7 +123,7 @@ def risk_headline(
     before = risk_summary(con, as_of=q.previous().end, system=system, unit=unit)
     had = bool(scalar(con, _REGISTER_IN_FORCE, day=q.previous().end))
     return [
-        _figure(key, label, getattr(now, field), getattr(before, field), had, better=better)
+        compare(key, label, getattr(now, field), getattr(before, field), had, better=better)
         for key, label, field, better in _RISK_FIGURES
     ]
 
