@@ -11,7 +11,9 @@ ISO date-times, dot decimals) takes this path instead, driven by `store.bulk`:
    read in a few parts at once (each a typed `read_csv ... with ordinality`, bad lines kept aside by
    `store_rejects`), so every row gets its number while DuckDB reads on every core. Until the checks
    are done, a row with an empty required field (or no value at all) has a negative `row_no` and the
-   mask of its empty fields in `sheet` (bit i = mapped field i), which a CSV file leaves empty.
+   mask of its empty fields in `sheet` (bit i = mapped field i); such a row is refused or dropped, so
+   the mask never stays. A one-sheet workbook is planned by `loaders.workbooks.plan_bulk` and inserted
+   the same way from fastexcel's typed columns.
 3. The writer then asks `loaders.fastcheck` what the generic path would say about the inserted rows;
    every message names the row as the user sees it.
 

@@ -206,6 +206,7 @@ def plan_bulk(path: Path, options, *, min_bytes: int = _FAST_BYTES):
             found_values = con.execute(f"select distinct {text_sql(name, types[name])} from sheet_table")
             bp.sample[f.name] = sorted({v for (v,) in found_values.fetchall()} - {None}, key=str)
     bp.arrow = table
+    _LAST.clear()  # the plan holds the table now
     return bp
 
 

@@ -1,0 +1,75 @@
+"""Kills: `aims load` of a large file, killed with SIGKILL at several moments, leaves a database that opens
+and holds exactly what it held before (or, when the kill came after the commit, the whole import)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, aims_command
+
+from bench import datagen
+from loaders.pipeline import LoadOptions
+from store.writer import load_file, open_store
+
+pytestmark = pytest.mark.slow
+
+FIXTURES = ROOT / "tests" / "fixtures"
+ROWS = 2_000_000
+DELAYS = (0.2, 0.6, 1.2, 2.0)
+
+
+def digest(path: Path) -> dict[str, tuple[int, int]]:
+    """Per table: (rows, an order-independent hash of every row's content)."""
+    with open_store(path, wait=5) as con:
+        names = [
+            n
+            for (n,) in con.execute(
+                "select table_name from duckdb_tables() where schema_name = 'main' and not temporary "
+                "and database_name = current_database() order by 1"
+            ).fetchall()
+        ]
+        return {
+            n: con.execute(f'select count(*), coalesce(sum(hash(t)), 0) from "{n}" t').fetchone()
+            for n in names
+        }
+
+
+@pytest.fixture(scope="module")
+def big(tmp_path_factory) -> Path:
+    return datagen.monitoring_csv(tmp_path_factory.mktemp("kill") / "monitoring_big.csv", ROWS)
+
+
+def test_a_killed_load_changes_nothing(big, tmp_path):
+    db = tmp_path / "aims.duckdb"
+    with open_store(db) as con:
+        for name in ("datasets/systems_clean.csv", "datasets/monitoring_clean.csv", "controls/soa_small.csv"):
+            result = load_file(con, FIXTURES / name, LoadOptions(as_of=dt.date(2026, 9, 30)))
+            assert result.outcome == "loaded"
+    before = digest(db)
+    command = [*aims_command(), "load", str(big), "--db", str(db), "--dataset", "monitoring"]
+    command += ["--as-of", "2026-09-30"]
+    env = {k: v for k, v in os.environ.items() if k != "AIMS_DB"}
+    killed = 0
+    for delay in DELAYS:
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        time.sleep(delay)
+        proc.send_signal(signal.SIGKILL)
+        proc.wait(timeout=60)
+        after = digest(db)  # the database opens (its write-ahead log replayed)
+        if proc.returncode == 0:  # done before the kill: then all of it is there
+            assert after["monitoring"][0] == before["monitoring"][0] + ROWS
+            before = after
+        else:
+            assert proc.returncode == -signal.SIGKILL
+            assert after == before, f"killed after {delay} s"
+            killed += 1
+    assert killed >= 2
+    finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert finished.returncode == 0, finished.stderr
+    assert digest(db)["monitoring"][0] == before["monitoring"][0] + ROWS
