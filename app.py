@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from metrics.inventory import data_as_of
 from store.db import DatabaseBusy
 from ui import data, filters
 
@@ -47,6 +48,9 @@ except DatabaseBusy as exc:
     st.stop()
 
 with st.sidebar:
+    chosen = filters.current()
+    stamp = data.metric(data_as_of, as_of=chosen.as_of) if chosen.as_of else None
+    st.caption(f"Data as of {stamp:%d %B %Y}" if stamp else "No data loaded yet")
     st.caption("ISO/IEC 42001 · clause 9 performance evaluation")
 
 navigation.run()

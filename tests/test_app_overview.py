@@ -82,6 +82,7 @@ def test_overview_shows_rate_equal_to_independent_count(loaded_db):
     )
     assert at.title[0].value == "Overview — 2026-Q3"
     assert at.query_params["quarter"] == "2026-Q3"
+    assert "Data as of 30 September 2026" in [c.value for c in at.sidebar.caption]
 
 
 def test_empty_database_shows_how_to_start(tmp_path, monkeypatch):
