@@ -67,11 +67,19 @@ def consistency_checks(
         systems_now as (select * from systems where replaced_by is null),
         incidents_now as (select * from incidents where replaced_by is null),
         links as (select unnest($links, recursive := true)),
-        latest as (
-            select ai_system, metric, feature, model_version, value, lower_threshold, upper_threshold
+        last_at as (
+            select ai_system_key, metric, feature, model_version, max(observed_at) as observed_at
             from monitoring where replaced_by is null and observed_at < ($as_of::date + 1)
-            qualify row_number() over (partition by ai_system_key, metric, feature, model_version
-                                       order by observed_at desc) = 1
+            group by all
+        ),
+        latest as (
+            select m.ai_system, m.metric, m.feature, m.model_version, m.value, m.lower_threshold,
+                   m.upper_threshold
+            from monitoring m join last_at l
+              on m.ai_system_key = l.ai_system_key and m.metric = l.metric
+             and m.feature is not distinct from l.feature and m.model_version is not distinct from l.model_version
+             and m.observed_at = l.observed_at
+            where m.replaced_by is null
         )
         select 'na_control_relied_on' as "check", c as subject,
                'not applicable in the SoA, but risk ' || r.risk_id || ' relies on it' as detail,

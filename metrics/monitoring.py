@@ -51,35 +51,54 @@ pts as (
 )
 """
 
+
 # One row per series with a point before $until: its latest point, and whether its model version is
 # current (no other version of the same system, metric and feature started after this one's last point).
 _LATEST = f"""
 , series as (
-    select {SERIES}, arg_max(p, observed_at) as last, count(*) as points, min(observed_at) as first_observed_at,
-           max(observed_at) as last_observed_at
-    from pts p where observed_at < $until
+    select {SERIES}, max(observed_at) as last_observed_at, count(*) as points,
+           min(observed_at) as first_observed_at
+    from pts where observed_at < $until
     group by {SERIES}
 ),
+last_points as (
+    select p.*, s.points, s.first_observed_at, s.last_observed_at
+    from pts p join series s
+      on s.ai_system_key = p.ai_system_key and s.metric = p.metric and s.feature is not distinct from p.feature
+     and s.model_version is not distinct from p.model_version and p.observed_at = s.last_observed_at
+    qualify row_number() over (partition by p.ai_system_key, p.metric, p.feature, p.model_version
+                               order by p.row_no desc, p.import_id desc) = 1
+),
 latest as (
-    select unnest(s.last), s.points, s.first_observed_at, not exists (
+    select l.* exclude (last_observed_at), not exists (
         select 1 from series f
-        where f.ai_system_key = s.ai_system_key and f.metric = s.metric
-          and f.feature is not distinct from s.feature and f.model_version is distinct from s.model_version
-          and f.first_observed_at > s.last_observed_at) as current_version
-    from series s
+        where f.ai_system_key = l.ai_system_key and f.metric = l.metric
+          and f.feature is not distinct from l.feature and f.model_version is distinct from l.model_version
+          and f.first_observed_at > l.last_observed_at) as current_version
+    from last_points l
 )
 """
 
-# One row per breach episode among the points before $until (gaps and islands: within a series, the
-# number of non-breaching points seen so far stays the same along a run of breaching points).
+# One row per breach episode among the points before $until that has a point in [$from, $until) (gaps and
+# islands: within a series, the number of non-breaching points seen so far stays the same along a run of
+# breaching points). Only series with a breaching point in the window are scanned.
 _EPISODES = f"""
-, runs as (
+, breaching_series as (
+    select distinct {SERIES} from pts where breaching and observed_at >= $from and observed_at < $until
+),
+series_pts as (
+    select p.* from pts p semi join breaching_series b
+      on b.ai_system_key = p.ai_system_key and b.metric = p.metric
+     and b.feature is not distinct from p.feature and b.model_version is not distinct from p.model_version
+    where p.observed_at < $until
+),
+runs as (
     select *, sum(case when breaching then 0 else 1 end) over (
                   partition by {SERIES} order by observed_at rows between unbounded preceding and current row
               ) as island
-    from pts where observed_at < $until
+    from series_pts
 ),
-ends as (select {SERIES}, max(observed_at) as series_last from pts where observed_at < $until group by {SERIES}),
+ends as (select {SERIES}, max(observed_at) as series_last from series_pts group by {SERIES}),
 episodes as (
     select r.ai_system_key, min(r.ai_system) as ai_system, r.metric, r.feature, r.model_version,
            min(r.observed_at) as "start", max(r.observed_at) as "end", count(*) as points,
