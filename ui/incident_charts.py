@@ -173,7 +173,7 @@ def table(frame: pd.DataFrame, columns: dict, *, key: str) -> None:
 def download_csv(frame: pd.DataFrame, *, label: str, file_name: str, key: str) -> None:
     st.download_button(
         label,
-        data=frame.to_csv(index=False).encode("utf-8"),
+        data=lambda: frame.to_csv(index=False).encode("utf-8"),  # built on click, not on every run
         file_name=file_name,
         mime="text/csv",
         key=key,
