@@ -89,6 +89,11 @@ def data_coverage(con: duckdb.DuckDBPyConnection, *, as_of: dt.date) -> dict[str
     return out
 
 
+def _count(key: str, label: str, value: int | None, **extra: Any) -> Figure:
+    """A count of this quarter's items (not a trend: no comparison with the previous quarter)."""
+    return Figure(trend=False, key=key, label=label, value=value, **extra)
+
+
 def compare(
     key: str,
     label: str,
@@ -156,18 +161,15 @@ def _previous_actions(con, quarter, as_of) -> ReviewSection:
     every = items + from_files
     count = {s: sum(1 for i in every if i["status_at_as_of"] == s) for s in ("closed", "overdue")}
     figures = [
-        Figure(trend=False, key="review.actions", label="Actions from previous reviews", value=len(every)),
-        Figure(trend=False, key="review.actions_closed", label="Closed", value=count["closed"]),
-        Figure(
-            trend=False,
-            key="review.actions_open",
-            label="Still open",
-            value=len(every) - count["closed"],
+        _count("review.actions", "Actions from previous reviews", len(every)),
+        _count("review.actions_closed", "Closed", count["closed"]),
+        _count(
+            "review.actions_open",
+            "Still open",
+            len(every) - count["closed"],
             better="lower",
         ),
-        Figure(
-            trend=False, key="review.actions_overdue", label="Overdue", value=count["overdue"], better="lower"
-        ),
+        _count("review.actions_overdue", "Overdue", count["overdue"], better="lower"),
     ]
     note = "" if every else "No actions were recorded at earlier reviews."
     return ReviewSection(
@@ -197,29 +199,26 @@ def _changes(con, quarter, as_of, scope, system, unit, prev_has) -> ReviewSectio
     retired = [s["name"] for s in systems if s["lifecycle_status"] == "retired"]
     comparable = prev_has["risks"]
     figures = [
-        Figure(
-            trend=False,
-            key="changes.risks_new",
-            label="New risks",
-            value=len(new) if comparable else None,
+        _count(
+            "changes.risks_new",
+            "New risks",
+            len(new) if comparable else None,
             comparison=comparable,
         ),
-        Figure(
-            trend=False,
-            key="changes.risks_removed",
-            label="Risks removed",
-            value=len(removed) if comparable else None,
+        _count(
+            "changes.risks_removed",
+            "Risks removed",
+            len(removed) if comparable else None,
             comparison=comparable,
         ),
-        Figure(
-            trend=False,
-            key="changes.scope_changes",
-            label="Controls included or excluded",
-            value=len(scope_changes) if prev_has["controls"] else None,
+        _count(
+            "changes.scope_changes",
+            "Controls included or excluded",
+            len(scope_changes) if prev_has["controls"] else None,
             comparison=prev_has["controls"],
         ),
-        Figure(trend=False, key="changes.systems", label="AI systems in the inventory", value=len(systems)),
-        Figure(trend=False, key="changes.systems_retired", label="AI systems retired", value=len(retired)),
+        _count("changes.systems", "AI systems in the inventory", len(systems)),
+        _count("changes.systems_retired", "AI systems retired", len(retired)),
     ]
     items = (
         [{"change": "new risk", "id": r.risk_id, "detail": r.get("title")} for _, r in new.iterrows()]
@@ -477,35 +476,30 @@ def _opportunities(con, as_of, scope, system, unit) -> ReviewSection:
         + [{"kind": "inconsistency", "subject": r.subject, "detail": r.detail} for r in checks.itertuples()]
     )
     figures = [
-        Figure(
-            trend=False,
-            key="opportunities.lowest_objectives",
-            label="Objectives with the lowest coverage",
-            value=len(lowest),
+        _count(
+            "opportunities.lowest_objectives",
+            "Objectives with the lowest coverage",
+            len(lowest),
         ),
-        Figure(
-            trend=False,
-            key="opportunities.stale_evidence",
-            label="Controls with stale evidence",
-            value=len(stale),
+        _count(
+            "opportunities.stale_evidence",
+            "Controls with stale evidence",
+            len(stale),
         ),
-        Figure(
-            trend=False,
-            key="opportunities.recurring_categories",
-            label="Recurring incident categories",
-            value=len(recurring),
+        _count(
+            "opportunities.recurring_categories",
+            "Recurring incident categories",
+            len(recurring),
         ),
-        Figure(
-            trend=False,
-            key="opportunities.degrading_series",
-            label="Monitoring series breaching now",
-            value=len(degrading),
+        _count(
+            "opportunities.degrading_series",
+            "Monitoring series breaching now",
+            len(degrading),
         ),
-        Figure(
-            trend=False,
-            key="opportunities.inconsistencies",
-            label="Inconsistencies between files",
-            value=len(checks),
+        _count(
+            "opportunities.inconsistencies",
+            "Inconsistencies between files",
+            len(checks),
         ),
     ]
     return ReviewSection(
