@@ -40,13 +40,13 @@ BREACHING = """case when lower_threshold is null and upper_threshold is null the
 # One row per current monitoring point in scope, judged: `breaching` (ours), `tool_breaching`, `disagreement`.
 _POINTS = f"""
 with {SCOPE_CTE},
-judged as (
+judged as not materialized (
     select m.*, {BREACHING} as breaching,
            case m.verdict when 'fail' then true when 'pass' then false end as tool_breaching
     from monitoring m
     where m.replaced_by is null and {in_scope("m.ai_system_key")}
 ),
-pts as (
+pts as not materialized (
     select *, coalesce(breaching <> tool_breaching, false) as disagreement from judged
 )
 """
