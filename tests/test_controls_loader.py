@@ -41,7 +41,8 @@ def found(plan: FilePlan) -> list[tuple]:
 def stored(
     con: duckdb.DuckDBPyConnection, columns: str = "row_no, requirement_id, applicable, status"
 ) -> list:
-    return con.execute(f"select {columns} from controls order by row_no").fetchall()
+    picked = [duckdb.ColumnExpression(c.strip()) for c in columns.split(",")]
+    return con.table("controls").order("row_no").select(*picked).fetchall()
 
 
 PROBLEM_FILES = [
