@@ -262,6 +262,14 @@ def _is_snapshot(doc: Document) -> bool:
     )
 
 
+def _stage_points(doc: Document, ctx, metrics, tests_of, *, rows: str, read: str) -> list[Staged]:
+    """Both snapshot shapes end alike: metrics and their tests become judged points, staged for monitoring."""
+    points, maps, messages = _points(metrics, tests_of, doc.path)
+    out = staged(points, ctx, _SOURCES, value_maps=maps, notes={"rows": rows, "read": read})
+    out.messages.extend(messages)
+    return [out]
+
+
 def stage_snapshot(doc: Document, options) -> list[Staged]:
     data = doc.data
     ctx = resolve(doc.path, options, TITLE)
@@ -273,19 +281,8 @@ def stage_snapshot(doc: Document, options) -> list[Staged]:
     for t in data.get("tests") or []:
         fp = str((t.get("metric_config") or {}).get("metric_id"))
         tests_of.setdefault(fp, []).append(t)
-    points, maps, messages = _points(metrics, tests_of, doc.path)
-    out = staged(
-        points,
-        ctx,
-        _SOURCES,
-        value_maps=maps,
-        notes={
-            "rows": "position in the metrics list",
-            "read": f"{len(metrics)} metrics, {len(data.get('tests') or [])} tests",
-        },
-    )
-    out.messages.extend(messages)
-    return [out]
+    read = f"{len(metrics)} metrics, {len(data.get('tests') or [])} tests"
+    return _stage_points(doc, ctx, metrics, tests_of, rows="position in the metrics list", read=read)
 
 
 SNAPSHOT = Format(
@@ -350,19 +347,8 @@ def stage_dumps(doc: Document, options) -> list[Staged]:
         metrics.append(_Metric(row, fp, location.get("params") or {}, value, []))
         for t in (result.get("tests") or []) + sub_tests:
             tests_of.setdefault(fp, []).append(t)
-    points, maps, messages = _points(metrics, tests_of, doc.path)
-    out = staged(
-        points,
-        ctx,
-        _SOURCES,
-        value_maps=maps,
-        notes={
-            "rows": "position in top_level_metrics",
-            "read": f"{len(metrics)} metric results (widgets not read), snapshot {data.get('name') or '-'}",
-        },
-    )
-    out.messages.extend(messages)
-    return [out]
+    read = f"{len(metrics)} metric results (widgets not read), snapshot {data.get('name') or '-'}"
+    return _stage_points(doc, ctx, metrics, tests_of, rows="position in top_level_metrics", read=read)
 
 
 DUMPS = Format(
