@@ -111,3 +111,23 @@ def expected(path: Path, fn: Callable[..., Any], /, **kwargs: Any) -> Any:
     """A metric computed directly on the database the app reads."""
     with db.opened(path) as con:
         return fn(con, **kwargs)
+
+
+def open_page(page: str, query: dict[str, str] | None = None, *, quarter: str | None = None) -> AppTest:
+    """Open the app (as a shared link would, with `query`), choose `quarter` in the sidebar, then open
+    `page`. AppTest reruns only the page script after the first run, without the frame and its sidebar,
+    so the sidebar choice is sent with the switch to the page."""
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in (query or {}).items():
+        at.query_params[key] = value
+    at.run()
+    if quarter:
+        at.sidebar.selectbox(key="quarter").select(quarter)
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def metric_values(at: AppTest) -> dict[str, str]:
+    """The shown st.metric values by label."""
+    return {m.label: m.value for m in at.metric}

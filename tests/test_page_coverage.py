@@ -11,6 +11,7 @@ import datetime as dt
 import json
 from pathlib import Path
 
+import page_support
 import pandas as pd
 import pytest
 from metrics_support import Q2, Q3, SOA_HEADER, Files, control, excluded
@@ -38,22 +39,11 @@ def demo(demo_db, monkeypatch) -> Path:
 
 
 def open_page(query: dict[str, str] | None = None, *, quarter: str | None = None) -> AppTest:
-    """Open the app (as a shared link would, with `query`), choose `quarter` in the sidebar, then open the
-    Clause coverage page. AppTest reruns only the page script after the first run, without the frame and
-    its sidebar, so the sidebar choice is sent with the switch to the page."""
-    at = AppTest.from_file(APP, default_timeout=60)
-    for key, value in (query or {}).items():
-        at.query_params[key] = value
-    at.run()
-    if quarter:
-        at.sidebar.selectbox(key="quarter").select(quarter)
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return page_support.open_page(PAGE, query, quarter=quarter)
 
 
 def shown(at: AppTest) -> dict[str, str]:
-    return {m.label: m.value for m in at.metric}
+    return page_support.metric_values(at)
 
 
 def deltas(at: AppTest) -> dict[str, str]:
