@@ -20,6 +20,7 @@ import io
 from dataclasses import dataclass
 
 import duckdb
+import numpy as np
 
 from .contracts import FieldSpec
 from .fastcsv import MAIN_ROWS, RETYPED, Bulk, BulkPlan, NotBulk, RowMap
@@ -243,16 +244,22 @@ def _monitoring_retyped(con, typed: str) -> str:
     return "bulk_rej_store"
 
 
+def _equal_hashes(con, sql: str) -> bool:
+    """Whether two rows of `sql`'s `h` are equal: DuckDB hashes in parallel, NumPy sorts (5M hashes: 0.15 s,
+    half of DuckDB's `count(distinct ...)`, whose hash table takes every value). Equal hashes only say
+    where to look: the caller compares the keys themselves."""
+    hashes = np.asarray(con.execute(sql).fetchnumpy()["h"])
+    hashes.sort()
+    return bool((hashes[1:] == hashes[:-1]).any())
+
+
 def _monitoring_checks(bp: BulkPlan, con, where: str, row_of: RowMap) -> list[Message]:
     """The rules of `loaders.datasets.monitoring.check`, over the inserted rows of one import."""
     out: list[Message] = []
     key = ["observed_at", "ai_system_key", "model_version", "metric", "feature"]
     parts = ", ".join(key)
     keyed = f"{where} and not {bp.empty('observed_at')}"
-    total, distinct = con.execute(
-        f"select count(*), count(distinct hash({parts})) from monitoring where {keyed}"
-    ).fetchone()
-    if total != distinct:
+    if _equal_hashes(con, f"select hash({parts}) as h from monitoring where {keyed}"):
         shown = " || ' / ' || ".join(f"coalesce(cast({k} as varchar), '')" for k in key)
         found = con.execute(
             f"""with dup as (select hash({parts}) as h from monitoring where {keyed} group by 1 having count(*) > 1)
