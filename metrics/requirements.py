@@ -54,9 +54,14 @@ def requirement_rows(
 
 
 def requirement_history(
-    con: duckdb.DuckDBPyConnection, *, requirement_id: str, scope: str = "organisation"
+    con: duckdb.DuckDBPyConnection,
+    *,
+    requirement_id: str,
+    scope: str = "organisation",
+    as_of: dt.date | None = None,
 ) -> pd.DataFrame:
-    """One row per live snapshot (of the organisation or `scope`) holding the requirement, oldest first.
+    """One row per live snapshot (of the organisation or `scope`) holding the requirement, oldest first;
+    with `as_of`, only the snapshots dated on or before it (the history as it stood then).
 
     A leaf subclause is held by a snapshot through its own row, else its nearest parent subclause's
     (`source_id`). Superseded and removed imports are not history. Columns: as_of, valid_to, scope,
@@ -69,7 +74,7 @@ def requirement_history(
         with snapshot as (
             select import_id, as_of, valid_to, scope, file_name from imports
             where dataset = 'controls' and outcome = 'loaded' and superseded_by is null
-              and scope in ('organisation', $scope)
+              and scope in ('organisation', $scope) and ($as_of is null or as_of <= $as_of)
         ),
         source as (
             select a.id as source_id, length(a.id) as depth from catalog r join catalog a
@@ -89,4 +94,5 @@ def requirement_history(
         """,
         requirement_id=requirement_id.strip(),
         scope=scope,
+        as_of=as_of,
     )

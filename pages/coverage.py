@@ -101,8 +101,11 @@ if not chosen_rows:
     st.caption("Select a row to see its assessments over time, their evidence and the file, sheet and row.")
 else:
     requirement = members.iloc[chosen_rows[0]]
-    st.markdown(f"**{requirement['id']} {requirement['title']}**: every assessment loaded, oldest first")
-    history = metric(requirement_history, requirement_id=requirement["id"], scope=f.scope)
+    st.markdown(
+        f"**{requirement['id']} {requirement['title']}**: every assessment loaded up to "
+        f"{f.as_of:%d %B %Y}, oldest first"
+    )
+    history = metric(requirement_history, requirement_id=requirement["id"], scope=f.scope, as_of=f.as_of)
     st.container(key="coverage_history").dataframe(
         charts.history_table(history),
         hide_index=True,

@@ -6,6 +6,8 @@ judged at 2026-09-30 with the default limit of 12 months: dated 2025-09-30 is fr
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pandas as pd
 import pytest
 from metrics_support import Q2, Q3, Files, catalog_ids, control, excluded, setting_from
@@ -346,6 +348,10 @@ def test_requirement_history_lists_live_snapshots_only(store, files):
         ["partially_implemented", "9.2.1"],
     ]
     assert requirement_history(store, requirement_id="A.99").empty
+    then = requirement_history(store, requirement_id="A.2.2", scope="Chatbot", as_of=Q2)
+    assert then[["status", "file_name"]].values.tolist() == [["planned", "soa_1.csv"]]
+    assert then["as_of"].dt.date.tolist() == [Q2]
+    assert requirement_history(store, requirement_id="A.2.2", as_of=Q2 - dt.timedelta(days=1)).empty
 
 
 # ---- soa_completeness -----------------------------------------------------------------------------
