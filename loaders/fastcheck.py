@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 
 from .contracts import FieldSpec
-from .fastcsv import MAIN_ROWS, RETYPED, Bulk, BulkPlan, NotBulk, RowMap
+from .fastcsv import MAIN_ROWS, RETYPED, Bulk, BulkPlan, NotBulk, RowMap, scratch
 from .messages import Message
 from .validate import _clean, _expected, type_sheet
 from .vocab import VOCABULARIES, lookup, special_problem
@@ -194,7 +194,7 @@ def _monitoring_store(bp: BulkPlan) -> dict[str, str]:
     systems = bp.sample.get("ai_system", [])
     key = f"coalesce({_name_key(_clean(_AI_SYSTEM))}, '')"
     if 0 < len(systems) <= _CASE_LIMIT:
-        with duckdb.connect() as con:
+        with scratch() as con:
             pairs = con.execute(
                 f"select v, coalesce({_name_key(_clean('v'))}, '') from (select unnest($vals) as v)",
                 {"vals": systems},
@@ -223,7 +223,7 @@ def _monitoring_store(bp: BulkPlan) -> dict[str, str]:
 
 
 def _samplecleaned(values: list[str]) -> dict[str, str | None]:
-    with duckdb.connect() as con:
+    with scratch() as con:
         return cleaned(con, values)
 
 

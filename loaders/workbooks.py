@@ -170,7 +170,7 @@ def _read_fast(con: duckdb.DuckDBPyConnection, path: Path, prefix: str) -> list[
 def plan_bulk(path: Path, options, *, min_bytes: int = _FAST_BYTES):
     """A bulk plan (`loaders.fastcsv`) for a large one-sheet workbook whose columns have the kinds its
     dataset's fields want; None otherwise (the generic path then stages the same Arrow tables)."""
-    from .fastcsv import NotBulk, plan_grid
+    from .fastcsv import NotBulk, plan_grid, scratch
 
     if path.suffix.lower() not in _FAST_SUFFIXES or path.stat().st_size < max(min_bytes, 1):
         return None
@@ -186,7 +186,7 @@ def plan_bulk(path: Path, options, *, min_bytes: int = _FAST_BYTES):
     (sheet,), (table,) = found
     types = {f.name: str(f.type) for f in table.schema}
     picks = [text_sql(name, kind) or "null" for name, kind in types.items()]
-    with duckdb.connect() as con:
+    with scratch() as con:
         con.register("sheet_table", table)
         head = con.execute(f"select {', '.join(picks)} from sheet_table limit 60").fetchall() if picks else []
         try:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import re
 
 import duckdb
-import pyarrow as pa
 
 from ..contracts import Contract, FieldSpec, register
 from ..messages import Message
@@ -194,6 +193,8 @@ def check(con: duckdb.DuckDBPyConnection, typed: str, ctx: Reporter) -> list[Mes
     Leaves `<typed>_store`: one row per file row, with exactly the columns of `external_incidents`, the
     canonical `match_category` added.
     """
+    import pyarrow as pa  # imported here: loading a plain CSV never needs it
+
     out = duplicate_keys(con, typed, ["source", "external_id"], "external_id", ctx)
     for row, start, end in con.execute(
         f"select row_no, year_start, year_end from {typed} where year_end < year_start order by row_no"

@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-import pyarrow as pa
 
 from ..contracts import CONTRACTS
 from ..messages import BadOption, Message
@@ -124,6 +123,8 @@ def _run(con, fmt: Format, source: Any, options, plan, prepare_sheet: Callable) 
 
 
 def _stage(con: duckdb.DuckDBPyConnection, name: str, table: Staged) -> Any:
+    import pyarrow as pa  # imported here: loading a plain CSV never needs it
+
     from ..reading import RawSheet
 
     width = len(table.fields) + len(table.extras)
