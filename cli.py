@@ -12,13 +12,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import duckdb
-
+from loaders import datasets  # noqa: F401  (registers every contract)
 from loaders.contracts import CONTRACTS
-from loaders.formats import title_of
-from loaders.pipeline import LoadOptions
-from store import db
-from store.db import DatabaseBusy
+
+# The database engine and the loaders are imported by the commands that use them: `aims load` starts
+# hashing a large file first, so that the other core does it while they load.
 
 ROOT = Path(__file__).resolve().parent
 DEMO_DIR = ROOT / "data" / "demo"
@@ -41,6 +39,8 @@ def _date(text: str) -> dt.date:
 
 
 def _print_result(result, verbose_plan: bool) -> None:
+    from loaders.formats import title_of
+
     print(f"{result.file}: {result.outcome}")
     plan = result.plan
     if plan and plan.source_format != "table":
@@ -85,7 +85,31 @@ def _print_result(result, verbose_plan: bool) -> None:
         print(_table(rows, ["severity", "code", "sheet", "row", "column", "value", "expected"]))
 
 
+def _early_digest(args):
+    """A digest (`store.digest`) of the first file, started now when the file is large: it hashes and
+    copies the file on the other core while the program loads; `load_file` hands it to the bulk path."""
+    from store.digest import EARLY_MIN_BYTES, Digest
+    from store.paths import db_path, files_dir_of
+
+    first = Path(args.files[0])
+    if args.dry_run or not first.is_file() or first.stat().st_size < EARLY_MIN_BYTES:
+        return None
+    digest = Digest(first, files_dir_of(db_path(args.db)))
+    digest.start()
+    return digest
+
+
 def cmd_load(args) -> int:
+    early = _early_digest(args)
+    try:
+        return _load(args, early)
+    finally:
+        if early is not None:
+            early.discard()  # nothing when the bulk path kept its copy
+
+
+def _load(args, early) -> int:
+    from loaders.pipeline import LoadOptions
     from store.writer import load_file, open_store
 
     options = LoadOptions(
@@ -100,8 +124,8 @@ def cmd_load(args) -> int:
     failed = False
     con = None if args.dry_run else open_store(args.db, wait=args.wait)
     try:
-        for name in args.files:
-            result = load_file(con, Path(name), options, dry_run=args.dry_run)
+        for i, name in enumerate(args.files):
+            result = load_file(con, Path(name), options, dry_run=args.dry_run, digest=None if i else early)
             _print_result(result, verbose_plan=args.dry_run)
             failed |= bool(result.problems) or result.outcome == "refused"
     finally:
@@ -111,6 +135,7 @@ def cmd_load(args) -> int:
 
 
 def cmd_imports(args) -> int:
+    from store import db
     from store.writer import open_store
 
     with open_store(args.db, wait=args.wait) as con:
@@ -159,6 +184,7 @@ def cmd_remove(args) -> int:
 
 
 def cmd_status(args) -> int:
+    from store import db
     from store.schema import SCHEMA_VERSION
     from store.writer import open_store
 
@@ -177,6 +203,8 @@ def cmd_status(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from loaders.pipeline import LoadOptions
+    from store import db
     from store.writer import load_file, open_store
 
     files = sorted(p for p in DEMO_DIR.glob("*") if p.suffix.lower() in {".csv", ".xlsx"})
@@ -381,18 +409,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
-    except DatabaseBusy as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
-    except RuntimeError as exc:  # e.g. a database made by a newer version of the program
+    except Exception as exc:
+        return _failed(args, exc)
+
+
+def _failed(args, exc: Exception) -> int:
+    """Exit status 1 and one line for what a user can act on; anything else is raised."""
+    import duckdb
+
+    from store.db import db_path
+
+    if isinstance(exc, RuntimeError):  # the database is busy, or made by a newer version of the program
         print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except duckdb.IOException as exc:  # e.g. the --db path is a folder or not a database file
-        print(f"error: database {db.db_path(args.db)}: {exc}", file=sys.stderr)
-        return 1
+    elif isinstance(exc, duckdb.IOException):  # e.g. the --db path is a folder or not a database file
+        print(f"error: database {db_path(args.db)}: {exc}", file=sys.stderr)
+    else:
+        raise exc
+    return 1
 
 
 if __name__ == "__main__":

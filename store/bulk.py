@@ -12,6 +12,8 @@ is written and `load_bulk` returns None.
 from __future__ import annotations
 
 import datetime as dt
+import tempfile
+from pathlib import Path
 
 import duckdb
 
@@ -21,6 +23,7 @@ from loaders.messages import Message
 from loaders.pipeline import FilePlan
 
 from .digest import Digest
+from .schema import migrate
 from .writer import (
     ImportRef,
     LoadResult,
@@ -33,17 +36,27 @@ from .writer import (
     files_dir,
 )
 
-__all__ = ["load_bulk"]
+__all__ = ["check_bulk", "load_bulk"]
 
 _PART_ROWS = 250_000  # a file of fewer (estimated) rows is read in one part
 
 
 def load_bulk(
-    con: duckdb.DuckDBPyConnection, bp: BulkPlan, *, user: str, now: dt.datetime
+    con: duckdb.DuckDBPyConnection,
+    bp: BulkPlan,
+    *,
+    user: str,
+    now: dt.datetime,
+    digest: Digest | None = None,
+    dry_run: bool = False,
 ) -> LoadResult | None:
-    """Check and write one planned file; None (nothing written) when it needs the generic path."""
-    digest = Digest(bp.path, files_dir(con))
-    digest.start()
+    """Check and write one planned file; None (nothing written) when it needs the generic path.
+
+    `digest`: one of this file already running, used when it keeps its copy where this store does.
+    `dry_run`: check only (`check_bulk`): the transaction is rolled back and the file is not kept."""
+    if digest is None or not digest.serves(bp.path, files_dir(con)):
+        digest = Digest(bp.path, files_dir(con), keep=not dry_run)
+        digest.start()
     order = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
     # every row of a CSV carries its number from its part's read; a sheet's rows are numbered in order
     con.execute(f"set preserve_insertion_order = {bp.arrow is not None}")
@@ -58,7 +71,7 @@ def load_bulk(
         while True:
             con.execute("begin transaction")
             try:
-                outcome = _write(con, bp, plan, digest, parts, user, now)
+                outcome = _write(con, bp, plan, digest, parts, user, now, dry_run)
                 break
             except _OnePart:  # a quoted field may span lines: `skip` counts lines, not records
                 con.execute("rollback")
@@ -66,6 +79,11 @@ def load_bulk(
             except BaseException:
                 con.execute("rollback")
                 raise
+        if dry_run:
+            con.execute("rollback")
+            digest.discard()
+            plan.sha256 = digest.sha256
+            return LoadResult(bp.file, plan.sha256, "checked", messages=_all_messages(plan), plan=plan)
         if outcome == "refused":
             con.execute("rollback")
             con.execute("begin transaction")
@@ -84,6 +102,19 @@ def load_bulk(
     finally:
         con.execute(f"set preserve_insertion_order = {bool(order)}")
         _drop_temp(con)
+
+
+def check_bulk(bp: BulkPlan, *, user: str, now: dt.datetime) -> LoadResult | None:
+    """A dry run of a planned file: the bulk load into an empty store in a temporary folder, rolled back
+    (a generic dry run of millions of rows would take minutes and gigabytes); None when the file needs
+    the generic path."""
+    with tempfile.TemporaryDirectory(prefix="aims-check-") as folder:
+        con = duckdb.connect(str(Path(folder) / "check.duckdb"))
+        try:
+            migrate(con)
+            return load_bulk(con, bp, user=user, now=now, dry_run=True)
+        finally:
+            con.close()
 
 
 def _unchanged_result(plan: FilePlan, same: list[int]) -> LoadResult:
@@ -108,8 +139,11 @@ def _parts(con, bp: BulkPlan) -> list[tuple[int, int | None]]:
     return [(i * size, size) for i in range(threads - 1)] + [((threads - 1) * size, None)]
 
 
-def _write(con, bp: BulkPlan, plan: FilePlan, digest: Digest, parts, user: str, now) -> LoadResult | str:
-    """Inside the transaction: insert, check, and either finish the import or say "refused"."""
+def _write(
+    con, bp: BulkPlan, plan: FilePlan, digest: Digest, parts, user: str, now, dry_run: bool
+) -> LoadResult | str:
+    """Inside the transaction: insert, check, and either finish the import or say "refused" (or, for a
+    dry run, "checked")."""
     import_id = con.execute("select nextval('import_seq')").fetchone()[0]
     where = f"import_id = {int(import_id)}"
     _insert(con, bp, import_id, parts)
@@ -118,6 +152,10 @@ def _write(con, bp: BulkPlan, plan: FilePlan, digest: Digest, parts, user: str, 
     plan.sha256 = digest.sha256
     row_of = RowMap(bp.header_row, parts, [line for line, _, _ in rejected])
     bp.prepared.messages = _review(con, bp, import_id, where, row_of, rejected)
+    if dry_run:
+        # as the generic dry run, which stages apart from any store, names no unknown systems
+        bp.prepared.messages = [m for m in bp.prepared.messages if m.code != "unknown_system"]
+        return "checked"
     if bp.prepared.problems:
         return "refused"
     _number_rows(con, bp, bp.contract.dataset, where, row_of)

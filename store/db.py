@@ -21,6 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 import duckdb
 
+from .paths import DEFAULT_DB, db_path
+
 if TYPE_CHECKING:  # DuckDB imports pandas itself when a result becomes a DataFrame
     import pandas as pd
 
@@ -36,8 +38,6 @@ __all__ = [
     "table_exists",
 ]
 
-ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_DB = ROOT / "data" / "aims.duckdb"
 _LOCK_RE = re.compile(r"Conflicting lock is held in (?P<exe>.*?) \(PID (?P<pid>\d+)\)")
 
 
@@ -55,12 +55,6 @@ class DatabaseBusy(RuntimeError):
             holder = f"process {pid}" if pid else "another process"
             text = f"{path} is in use by {holder}; try again when it has finished"
         super().__init__(text)
-
-
-def db_path(path: str | os.PathLike[str] | None = None) -> Path:
-    """The database file: the given path, else `$AIMS_DB`, else `data/aims.duckdb`."""
-    chosen = path or os.environ.get("AIMS_DB") or DEFAULT_DB
-    return Path(chosen).expanduser().resolve()
 
 
 def _holder_is_dashboard(pid: int) -> bool:

@@ -17,9 +17,10 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["Digest"]
+__all__ = ["EARLY_MIN_BYTES", "Digest"]
 
 _CHUNK = 1 << 20
+EARLY_MIN_BYTES = 8 << 20  # a file this large is worth hashing while the program is still starting
 
 
 class _BlankLines:
@@ -55,12 +56,12 @@ class _BlankLines:
 
 
 class Digest(threading.Thread):
-    """sha256 of a file, whether it is UTF-8, has blank lines or quotes; then a copy of it next to the
-    database under `<folder>/.<sha>.<thread>.part`."""
+    """sha256 of a file, whether it is UTF-8, has blank lines or quotes; then (`keep`, unless a dry run)
+    a copy of it next to the database under `<folder>/.<sha>.<thread>.part`."""
 
-    def __init__(self, path: Path, folder: Path):
+    def __init__(self, path: Path, folder: Path, *, keep: bool = True):
         super().__init__(daemon=True)
-        self.path, self.folder = path, folder
+        self.path, self.folder, self.copy = path, folder, keep
         self.sha256 = ""
         self.utf8, self.blank_lines, self.quotes = True, False, False
         self.part: Path | None = None
@@ -69,7 +70,7 @@ class Digest(threading.Thread):
     def run(self) -> None:
         try:
             self._read()
-            if not (self.folder / self.sha256).exists():
+            if self.copy and not (self.folder / self.sha256).exists():
                 self.folder.mkdir(parents=True, exist_ok=True)
                 self.part = self.folder / f".{self.sha256}.{threading.get_ident()}.part"
                 shutil.copyfile(self.path, self.part)
@@ -96,6 +97,10 @@ class Digest(threading.Thread):
                         self.utf8 = False
                 chunk, tail = following, (tail + chunk)[-2:]
         self.sha256 = digest.hexdigest()
+
+    def serves(self, path: Path, folder: Path) -> bool:
+        """Whether this digest is of `path`, copying it into `folder`."""
+        return self.path.resolve() == Path(path).resolve() and self.folder.resolve() == Path(folder).resolve()
 
     def result(self) -> Digest:
         self.join()

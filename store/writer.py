@@ -33,6 +33,8 @@ from loaders.messages import Message
 from loaders.pipeline import FilePlan, LoadOptions, Prepared, prepare
 
 from . import db
+from .digest import Digest
+from .paths import files_dir_of
 from .schema import migrate
 
 __all__ = [
@@ -102,7 +104,7 @@ def files_dir(con: duckdb.DuckDBPyConnection) -> Path:
     path = con.execute(
         "select path from duckdb_databases() where database_name = current_database()"
     ).fetchone()[0]
-    return Path(path + ".files")
+    return files_dir_of(Path(path))
 
 
 def _keep_file(con, plan: FilePlan, now: dt.datetime) -> None:
@@ -265,11 +267,30 @@ def load_file(
     *,
     user: str | None = None,
     dry_run: bool = False,
+    digest: Digest | None = None,
 ) -> LoadResult:
-    """Check one file and, unless `dry_run` (or it has problems), write it in one transaction."""
+    """Check one file and, unless `dry_run` (or it has problems), write it in one transaction.
+
+    `digest`: a `store.digest.Digest` of `path` already running (`aims load` starts one for a large file
+    while the program loads); the bulk path uses it, and it is discarded otherwise.
+    """
     path = Path(path)
     user = user or user_name()
+    try:
+        return _load_file(con, path, options, user=user, dry_run=dry_run, digest=digest)
+    finally:
+        if digest is not None:
+            digest.discard()  # nothing when the bulk path kept its copy
+
+
+def _load_file(con, path: Path, options, *, user: str, dry_run: bool, digest: Digest | None) -> LoadResult:
     if dry_run or con is None:
+        if (bulk := fastcsv.plan(path, options)) is not None:  # a large file: checked the bulk way
+            from .bulk import check_bulk
+
+            now = dt.datetime.now().replace(microsecond=0)
+            if (result := check_bulk(bulk, user=user, now=now)) is not None:
+                return result
         with duckdb.connect() as stage:
             plan = prepare(stage, path, options)
             return LoadResult(path.name, plan.sha256, "checked", messages=_all_messages(plan), plan=plan)
@@ -277,7 +298,7 @@ def load_file(
     if (bulk := fastcsv.plan(path, options)) is not None:  # a large CSV: typed read into the store
         from .bulk import load_bulk
 
-        if (result := load_bulk(con, bulk, user=user, now=now)) is not None:
+        if (result := load_bulk(con, bulk, user=user, now=now, digest=digest)) is not None:
             return result
     try:
         # Staging and checks use temporary tables only; the transaction covers everything written.

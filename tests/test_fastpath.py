@@ -171,6 +171,51 @@ def test_equal_results_are_not_vacuous(tmp_path, monkeypatch):
         assert problems <= found, case
 
 
+def _check(path: Path, options: LoadOptions, *, bulk_path: bool, monkeypatch) -> dict:
+    """A dry run (`load_file` without a store), and whether the bulk path checked it."""
+    monkeypatch.setattr(fastcsv, "FAST_MIN_BYTES", 0 if bulk_path else 1 << 62)
+    monkeypatch.setattr(bulk, "_PART_ROWS", 1)
+    taken = []
+    original = bulk.check_bulk
+
+    def spy(*args, **kwargs):
+        result = original(*args, **kwargs)
+        taken.append(result is not None)
+        return result
+
+    monkeypatch.setattr(bulk, "check_bulk", spy)
+    result = load_file(None, path, options, dry_run=True)
+    sheet = result.plan.sheets[0]
+    return {
+        "outcome": result.outcome,
+        "sha256": result.sha256,
+        "messages": sorted(
+            (m.severity, m.code, m.row, m.column, m.value, m.expected, m.text) for m in result.messages
+        ),
+        "plan": (sheet.dataset, sheet.header_row, sheet.as_of, sheet.as_of_source, sheet.rows, sheet.mapping),
+        "bulk": taken == ([True] if bulk_path else []),
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["clean", "decimal_comma", "missing_values", "duplicate_key", "typed_the_generic_way"]
+)
+def test_a_dry_run_of_a_large_file_is_checked_the_bulk_way(case, tmp_path, monkeypatch):
+    """`aims load --dry-run` and the Data page's preview: the same outcome, problems and plan as the
+    generic dry run, in a store of its own that is thrown away (nothing kept next to any database)."""
+    path = csv_file(tmp_path, f"monitoring_{case}.csv", CASES[case]())
+    options = LoadOptions(dataset="monitoring", as_of=dt.date(2026, 9, 30))
+    generic = _check(path, options, bulk_path=False, monkeypatch=monkeypatch)
+    fast = _check(path, options, bulk_path=True, monkeypatch=monkeypatch)
+    assert fast.pop("bulk") and generic.pop("bulk"), "the path under test was not the one taken"
+    assert fast == generic
+    assert fast["outcome"] == "checked" and len(fast["sha256"]) == 64
+    assert (case in ("clean", "typed_the_generic_way")) == (
+        not any(m[0] == "problem" for m in fast["messages"])
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
+
+
 @pytest.mark.slow
 def test_title_rows_semicolons_and_values_beyond_the_sample(tmp_path, monkeypatch):
     """A semicolon file with title rows, larger than the sample: the verdict spelled differently and the
