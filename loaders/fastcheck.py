@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 
 from .contracts import FieldSpec
-from .fastcsv import MAIN_ROWS, RETYPED, Bulk, BulkPlan, NotBulk, RowMap, scratch
+from .fastcsv import MAIN_ROWS, Bulk, BulkPlan, NotBulk, RowMap, scratch
 from .messages import Message
 from .validate import _clean, _expected, type_sheet
 from .vocab import VOCABULARIES, lookup, special_problem
@@ -44,7 +44,6 @@ __all__ = [
 MAX_REJECTS = 10_000  # more rejected lines than that: the file's format is not what its sample showed
 _KEEP_REJECTS = {"CAST", "MISSING COLUMNS"}  # lines the generic typing can read as the generic path would
 _CASE_LIMIT = 64  # distinct values of the sample mapped by a CASE expression
-_SENTINEL = {"datetime": "timestamp '1970-01-01'", "number": "0", "integer": "0", "text": "''"}
 
 
 @dataclass
@@ -185,29 +184,26 @@ _AI_SYSTEM = '"ai_system"'
 
 
 def _monitoring_store(bp: BulkPlan) -> dict[str, str]:
-    def col(name: str, kind: str = "text") -> str:
-        if name not in bp.columns:
-            return "null"
-        f = bp.contract.field(name)
-        return f'coalesce("{name}", {_SENTINEL[kind]})' if f.required else f'"{name}"'
+    def col(name: str) -> str:
+        return f'"{name}"' if name in bp.columns else "null"
 
     systems = bp.sample.get("ai_system", [])
-    key = f"coalesce({_name_key(_clean(_AI_SYSTEM))}, '')"
+    key = _name_key(_clean(_AI_SYSTEM))
     if 0 < len(systems) <= _CASE_LIMIT:
         with scratch() as con:
             pairs = con.execute(
-                f"select v, coalesce({_name_key(_clean('v'))}, '') from (select unnest($vals) as v)",
+                f"select v, {_name_key(_clean('v'))} from (select unnest($vals) as v)",
                 {"vals": systems},
             ).fetchall()
         key = bp.case_map('"ai_system"', pairs, key)
     store = {
-        "observed_at": col("observed_at", "datetime"),
+        "observed_at": col("observed_at"),
         "ai_system": col("ai_system"),
         "ai_system_key": key,
         "model_version": col("model_version"),
         "metric": col("metric"),
         "feature": col("feature"),
-        "value": col("value", "number"),
+        "value": col("value"),
         "lower_threshold": col("lower_threshold"),
         "upper_threshold": col("upper_threshold"),
         "test_name": col("test_name"),
@@ -253,22 +249,22 @@ def _equal_hashes(con, sql: str) -> bool:
     return bool((hashes[1:] == hashes[:-1]).any())
 
 
-def _monitoring_checks(bp: BulkPlan, con, where: str, row_of: RowMap) -> list[Message]:
-    """The rules of `loaders.datasets.monitoring.check`, over the inserted rows of one import."""
+def _monitoring_checks(bp: BulkPlan, con, table: str, where: str, row_of: RowMap) -> list[Message]:
+    """The rules of `loaders.datasets.monitoring.check`, over the rows of one import in `table`."""
     out: list[Message] = []
     key = ["observed_at", "ai_system_key", "model_version", "metric", "feature"]
     parts = ", ".join(key)
-    keyed = f"{where} and not {bp.empty('observed_at')}"
-    if _equal_hashes(con, f"select hash({parts}) as h from monitoring where {keyed}"):
+    keyed = f"{where} and observed_at is not null"  # as the generic check, which skips a row without one
+    if _equal_hashes(con, f"select hash({parts}) as h from {table} where {keyed}"):
         shown = " || ' / ' || ".join(f"coalesce(cast({k} as varchar), '')" for k in key)
         found = con.execute(
-            f"""with dup as (select hash({parts}) as h from monitoring where {keyed} group by 1 having count(*) > 1)
-                select row_no, sheet, {shown}, {parts} from monitoring
+            f"""with dup as (select hash({parts}) as h from {table} where {keyed} group by 1 having count(*) > 1)
+                select row_no, {shown}, {parts} from {table}
                 where {keyed} and hash({parts}) in (select h from dup)"""
         ).fetchall()
         groups: dict[tuple, list[tuple[int, str]]] = {}
-        for row_no, sheet, value, *parts_ in found:
-            groups.setdefault(tuple(parts_), []).append((row_of(row_no, sheet), value))
+        for row_no, value, *parts_ in found:
+            groups.setdefault(tuple(parts_), []).append((row_of(row_no), value))
         for rows in groups.values():
             rows.sort()
             first = rows[0][0]
@@ -282,14 +278,14 @@ def _monitoring_checks(bp: BulkPlan, con, where: str, row_of: RowMap) -> list[Me
                         f"each key once per file (first at row {first})",
                     )
                 )
-    for row_no, sheet, lower, upper in con.execute(
-        f"select row_no, sheet, lower_threshold, upper_threshold from monitoring where {where} "
+    for row_no, lower, upper in con.execute(
+        f"select row_no, lower_threshold, upper_threshold from {table} where {where} "
         "and lower_threshold > upper_threshold"
     ).fetchall():
         out.append(
             bp.problem(
                 "lower_above_upper",
-                row_of(row_no, sheet),
+                row_of(row_no),
                 bp.header("lower_threshold") or bp.header("threshold"),
                 f"{lower} > {upper}",
                 "a lower threshold at or below the upper threshold",
@@ -301,15 +297,15 @@ def _monitoring_checks(bp: BulkPlan, con, where: str, row_of: RowMap) -> list[Me
                 select name_key as k from main.systems where replaced_by is null
                 union select {_name_key("system_id")} from main.systems where replaced_by is null
             )
-            select ai_system_key, not {MAIN_ROWS}, min(abs(row_no)), arg_min(ai_system, abs(row_no)), count(*)
-            from monitoring
+            select ai_system_key, row_no < 0, min(abs(row_no)), arg_min(ai_system, abs(row_no)), count(*)
+            from {table}
             where {where} and ai_system_key <> ''
               and ai_system_key not in (select k from known where k is not null)
             group by all"""
     ).fetchall()
     first: dict[str, list] = {}
     for key, retyped, row_no, value, count in found:
-        row = row_of(row_no, RETYPED if retyped else None)
+        row = row_of(-row_no if retyped else row_no)
         seen = first.setdefault(key, [row, value, 0])
         if row < seen[0]:
             seen[:2] = [row, value]
@@ -336,6 +332,7 @@ BULK: dict[str, Bulk] = {
         kinds=frozenset({"text", "number", "datetime", "enum"}),
         unsupported=frozenset({"threshold", "threshold_direction"}),
         store=_monitoring_store,
+        raw={"verdict": "verdict_raw"},
         text_columns=_monitoring_text,
         retyped=_monitoring_retyped,
         checks=_monitoring_checks,

@@ -9,11 +9,11 @@ ISO date-times, dot decimals) takes this path instead, driven by `store.bulk`:
    format is read from the sample.
 2. The writer inserts `insert_select` straight into the store table, inside its transaction: the file is
    read in a few parts at once (each a typed `read_csv ... with ordinality`, bad lines kept aside by
-   `store_rejects`), so every row gets its number while DuckDB reads on every core. Until the checks
-   are done, a row with an empty required field (or no value at all) has a negative `row_no` and the
-   mask of its empty fields in `sheet` (bit i = mapped field i); such a row is refused or dropped, so
-   the mask never stays. A one-sheet workbook is planned by `loaders.workbooks.plan_bulk` and inserted
-   the same way from fastexcel's typed columns.
+   `store_rejects`), so every row gets its number while DuckDB reads on every core. Values go in as
+   read, empty ones too (the store's columns allow it: an empty required value refuses the file, which
+   is rolled back). Until the checks are done, `row_no` is the row's record number in its part, and a
+   rejected line typed the generic way has minus its line number. A one-sheet workbook is planned by
+   `loaders.workbooks.plan_bulk` and inserted the same way from fastexcel's typed columns.
 3. The writer then asks `loaders.fastcheck` what the generic path would say about the inserted rows;
    every message names the row as the user sees it.
 
@@ -64,10 +64,9 @@ _COMMA_DECIMAL = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+),\d+")  # as the generic 
 _DOT_DECIMAL = re.compile(r"-?\d+\.\d+")
 
 
-# `sheet` of a rejected line typed the generic way (its `row_no` is its line); the second kind has no
-# value in the key's first field, so the duplicate check leaves it out, as the generic check does.
-RETYPED, RETYPED_NO_KEY = "", "!"
-MAIN_ROWS = f"(sheet is null or sheet not in ('{RETYPED}', '{RETYPED_NO_KEY}'))"
+# The rows of the typed read, as opposed to rejected lines typed the generic way (`row_no` < 0: minus
+# their line), while the writer checks them.
+MAIN_ROWS = "row_no > 0"
 
 
 class NotBulk(Exception):
@@ -82,9 +81,10 @@ class Bulk:
     kinds: frozenset[str]  # field kinds it reads
     unsupported: frozenset[str]  # fields whose presence sends a file the generic way
     store: Callable[[BulkPlan], dict[str, str]]  # store column -> SQL over the field columns
+    raw: dict[str, str]  # field -> the store column of its value as read, where not the field's name
     text_columns: Callable[[BulkPlan], dict[str, str]]  # store column -> field, for the cleaning
     retyped: Callable[[duckdb.DuckDBPyConnection, str], str]  # typed table -> table of store rows
-    checks: Callable[[BulkPlan, duckdb.DuckDBPyConnection, str, RowMap], list[Message]]
+    checks: Callable[[BulkPlan, duckdb.DuckDBPyConnection, str, str, RowMap], list[Message]]  # table, where
 
 
 @dataclass
@@ -114,12 +114,9 @@ class BulkPlan:
     def file(self) -> str:
         return self.path.name
 
-    def bit(self, name: str) -> int:
-        return 1 << next(i for i, f in enumerate(self.mapped) if f.name == name)
-
-    @property
-    def all_bits(self) -> int:
-        return (1 << len(self.mapped)) - 1
+    def raw(self, name: str) -> str:
+        """The store column that holds field `name`'s value as read (null when it was empty)."""
+        return self.bulk.raw.get(name, name)
 
     def problem(self, code, row, column, value=None, expected=None, severity="problem", text="") -> Message:
         return Message(
@@ -136,17 +133,6 @@ class BulkPlan:
     def header(self, name: str) -> str | None:
         col = self.columns.get(name)
         return col.header if col else None
-
-    def empty(self, name: str) -> str:
-        """SQL: the inserted row's `name` was empty (while `sheet` holds the mask of a flagged row)."""
-        retyped = f" or sheet = '{RETYPED_NO_KEY}'" if name == self.contract.key[0] else ""
-        return (
-            f"coalesce((row_no < 0 and try_cast(sheet as integer) & {self.bit(name)} <> 0){retyped}, false)"
-        )
-
-    @property
-    def required_bits(self) -> int:
-        return sum(self.bit(f.name) for f in self.mapped if f.required)
 
     # --- SQL ----------------------------------------------------------------------------------------
 
@@ -171,9 +157,11 @@ class BulkPlan:
         """SQL: one aggregate per column of the typed read, so that every cell is read and typed."""
         return ", ".join(f"count(c{j})" for j in range(self.width))
 
-    def insert_select(self, import_id: int, parts: list[tuple[int, int | None]]) -> tuple[str, dict]:
-        """SELECT of store columns (by name) over the typed read of `parts` ((first record, records)), or
-        over a workbook sheet registered as `bulk_sheet`."""
+    def insert_select(
+        self, import_id: int, parts: list[tuple[int, int | None]], table_columns: Iterable[str]
+    ) -> tuple[str, dict]:
+        """SELECT of the store columns (by name) the table has, over the typed read of `parts` ((first
+        record, records)), or over a workbook sheet registered as `bulk_sheet`."""
         if self.arrow is not None:
             reads, params = [self._sheet_read()], {}
         else:
@@ -186,17 +174,15 @@ class BulkPlan:
                     f"(select ordinality + {self.header_row + start} as p, {fields} "
                     f"from {scan} with ordinality{limit})"
                 )
-        mask = " + ".join(
-            f'(case when "{f.name}" is null then {1 << i} else 0 end)' for i, f in enumerate(self.mapped)
-        )
-        flagged = f"(mask & {self.required_bits} <> 0 or mask = {self.all_bits})"
         self.case_params.clear()
-        columns = ", ".join(f'{sql} as "{name}"' for name, sql in self.bulk.store(self).items())
-        params |= self.case_params | {"import_id": import_id, "sheet": self.sheet}
+        wanted = set(table_columns)
+        columns = ", ".join(
+            f'{sql} as "{name}"' for name, sql in self.bulk.store(self).items() if name in wanted
+        )
+        params |= self.case_params | {"import_id": import_id}
         return (
-            f"select $import_id as import_id, cast(case when {flagged} then -p else p end as integer) as row_no, "
-            f"case when {flagged} then cast(mask as varchar) else $sheet end as sheet, {columns} "
-            f"from (select *, {mask} as mask from ({' union all '.join(reads)}))",
+            f"select $import_id as import_id, cast(p as integer) as row_no, {columns} "
+            f"from ({' union all '.join(reads)})",
             params,
         )
 
@@ -232,8 +218,7 @@ class RowMap:
     user sees it (title and header rows counted), once the rejected lines are known.
 
     A part that met rejected lines read as many lines past its end; `overlap` names those rows (the next
-    part read them too) for the writer to delete. Rows typed the generic way (`sheet` = '') hold their
-    line already.
+    part read them too) for the writer to delete. Rows typed the generic way hold minus their line.
     """
 
     def __init__(self, header_row: int, parts: list[tuple[int, int | None]], rejected: list[int]):
@@ -251,10 +236,10 @@ class RowMap:
                     self.overlap.append((header_row + end - lost + 1, header_row + end))
         self.thresholds = [r - 1 - j for j, r in enumerate(records)]  # accepted rows before reject j
 
-    def __call__(self, row_no: int, sheet: str | None = None) -> int:
-        if sheet in (RETYPED, RETYPED_NO_KEY):
-            return row_no
-        p = abs(row_no) - self.header_row
+    def __call__(self, row_no: int) -> int:
+        if row_no < 0:
+            return -row_no
+        p = row_no - self.header_row
         i = bisect.bisect_left(self.starts, p) - 1
         index = self.kept[i] + p - self.starts[i] - 1  # 0-based among accepted rows
         return self.header_row + 1 + index + bisect.bisect_right(self.thresholds, index)

@@ -2,9 +2,8 @@
 the checks in SQL over the inserted rows, everything in one transaction.
 
 While DuckDB reads the file, `store.digest` hashes it, checks it and copies it next to the database.
-Inside the transaction, until the checks are done, a flagged row (an empty required field) has a
-negative `row_no` and the mask of its empty fields in `sheet` (`loaders.fastcsv`). A file with problems
-is rolled back and its refusal logged, as on the generic path. When the file turns out to need the
+Values are inserted as read, empty required ones too; a file with problems is rolled back and its
+refusal logged, as on the generic path. When the file turns out to need the
 generic path (`NotBulk`: a blank line, another encoding, too many lines in another format ...), nothing
 is written and `load_bulk` returns None.
 """
@@ -17,13 +16,13 @@ from pathlib import Path
 
 import duckdb
 
-from loaders import fastcheck, fastcsv
-from loaders.fastcsv import BulkPlan, NotBulk, RowMap
+from loaders import fastcheck
+from loaders.fastcsv import MAIN_ROWS, BulkPlan, NotBulk, RowMap
 from loaders.messages import Message
 from loaders.pipeline import FilePlan
 
 from .digest import Digest
-from .schema import migrate
+from .schema import SPLIT, migrate
 from .writer import (
     ImportRef,
     LoadResult,
@@ -146,58 +145,72 @@ def _write(
     dry run, "checked")."""
     import_id = con.execute("select nextval('import_seq')").fetchone()[0]
     where = f"import_id = {int(import_id)}"
-    _insert(con, bp, import_id, parts)
+    table = _table(bp)
+    _insert(con, bp, table, import_id, parts)
     rejected = fastcheck.rejected_lines(con) if bp.arrow is None else []
     _check_digest(digest.result(), len(parts), csv=bp.arrow is None)
     plan.sha256 = digest.sha256
     row_of = RowMap(bp.header_row, parts, [line for line, _, _ in rejected])
-    bp.prepared.messages = _review(con, bp, import_id, where, row_of, rejected)
+    bp.prepared.messages = _review(con, bp, table, import_id, where, row_of, rejected)
     if dry_run:
         # as the generic dry run, which stages apart from any store, names no unknown systems
         bp.prepared.messages = [m for m in bp.prepared.messages if m.code != "unknown_system"]
         return "checked"
     if bp.prepared.problems:
         return "refused"
-    _number_rows(con, bp, bp.contract.dataset, where, row_of)
+    _number_rows(con, table, where, row_of)
     return _finish(con, bp, plan, import_id, digest, user, now)
 
 
-def _insert(con, bp: BulkPlan, import_id: int, parts) -> None:
+def _table(bp: BulkPlan) -> str:
+    """The store table the file's rows go to (of a dataset kept in two, `store.schema.SPLIT`: the wide
+    one when the file has a column for it). Its name comes from the code, never from input."""
+    dataset = bp.contract.dataset
+    if dataset not in SPLIT:
+        return dataset
+    narrow, wide, columns = SPLIT[dataset]
+    stored = bp.bulk.store(bp)
+    return wide if any(stored.get(c, "null") != "null" for c in columns) else narrow
+
+
+def _insert(con, bp: BulkPlan, table: str, import_id: int, parts) -> None:
     """The typed read into the store table; a part that read past its end had its rejects lost to its
     `limit`, so a read of every cell records them (see `_overran`)."""
-    dataset = bp.contract.dataset  # from the contract registry, never from input
-    sql, params = bp.insert_select(import_id, parts)
+    sql, params = bp.insert_select(import_id, parts, _store_columns(con, table))
     for name in ("bulk_rejects", "bulk_scans"):
         con.execute(f"drop table if exists temp.{name}")
     if bp.arrow is not None:
         con.register("bulk_sheet", bp.arrow)
     try:
-        con.execute(f"insert into {dataset} by name {sql}", params)
+        con.execute(f"insert into {table} by name {sql}", params)
     finally:
         if bp.arrow is not None:
             con.unregister("bulk_sheet")
     where = f"import_id = {int(import_id)}"
-    if any(_overran(con, bp, dataset, where, start + count) for start, count in parts if count):
+    if any(_overran(con, bp, table, where, start + count) for start, count in parts if count):
         scan, params = bp.scan_sql()
         con.execute(f"select {bp.every_column()} from {scan}", params).fetchall()
 
 
-def _review(con, bp: BulkPlan, import_id: int, where: str, row_of: RowMap, rejected) -> list[Message]:
+def _review(
+    con, bp: BulkPlan, table: str, import_id: int, where: str, row_of: RowMap, rejected
+) -> list[Message]:
     """Every problem and warning the generic path would report, in its order (fields, then checks)."""
-    dataset, prepared = bp.contract.dataset, bp.prepared
+    prepared = bp.prepared
     for low, high in row_of.overlap:
-        con.execute(f"delete from {dataset} where {where} and abs(row_no) between {low} and {high}")
-    con.execute(f"delete from {dataset} where {where} and row_no < 0 and sheet = '{bp.all_bits}'")
-    typing = _missing(con, bp, dataset, where, row_of)
+        con.execute(f"delete from {table} where {where} and row_no between {low} and {high}")
+    empty = " and ".join(f'"{bp.raw(f.name)}" is null' for f in bp.mapped)
+    con.execute(f"delete from {table} where {where} and {MAIN_ROWS} and {empty}")  # a line of delimiters
+    typing = _missing(con, bp, table, where, row_of)
     retyped = fastcheck.retype(con, bp, rejected) if rejected else None
-    typing += _enums(con, bp, dataset, where, row_of) + _cleaning(con, bp, dataset, where, row_of)
+    typing += _enums(con, bp, table, where, row_of) + _cleaning(con, bp, table, where, row_of)
     if retyped:
         typing += retyped.problems
-        _insert_retyped(con, bp, dataset, import_id, retyped.store_table)
-    prepared.rows = con.execute(f"select count(*) from {dataset} where {where}").fetchone()[0]
+        _insert_retyped(con, table, import_id, retyped.store_table)
+    prepared.rows = con.execute(f"select count(*) from {table} where {where}").fetchone()[0]
     order_of = {bp.header(f.name): i for i, f in enumerate(bp.mapped)}
     typing.sort(key=lambda m: (order_of.get(m.column, -1), m.code != "missing_value", m.row or 0))
-    messages = typing + bp.bulk.checks(bp, con, where, row_of)
+    messages = typing + bp.bulk.checks(bp, con, table, where, row_of)
     if not prepared.rows:
         messages.append(
             bp.problem(
@@ -250,46 +263,40 @@ def _checkpoint(con) -> None:
         con.execute(f"set max_vacuum_tasks = {int(default)}")
 
 
-def _overran(con, bp: BulkPlan, dataset: str, where: str, end: int) -> bool:
+def _overran(con, bp: BulkPlan, table: str, where: str, end: int) -> bool:
     """Whether a part read past its end (it met rejected lines, which a read cut short by its `limit`
     does not record): then its last row is also one of the next part's rows. An equal row of the file's
     own makes this say yes too, which only costs the check below."""
-    columns = [c for c, _, _ in _store_columns(con, dataset) if c not in ("import_id", "row_no")]
+    columns = [c for c in _store_columns(con, table) if c not in ("import_id", "row_no")]
     same = " and ".join(f"m.{c} is not distinct from a.{c}" for c in columns)
     last = bp.header_row + end
     return bool(
         con.execute(
-            f"""select count(*) from (select * from {dataset} where {where} and abs(row_no) = {last}) a
-                join {dataset} m on m.{where} and abs(m.row_no) > {last} and {same}"""
+            f"""select count(*) from (select * from {table} where {where} and row_no = {last}) a
+                join {table} m on m.{where} and m.row_no > {last} and {same}"""
         ).fetchone()[0]
     )
 
 
-def _store_columns(con, dataset: str) -> list[tuple[str, str, bool]]:
-    return con.execute(
-        "select column_name, data_type, is_nullable from duckdb_columns() where table_name = $t "
-        "and schema_name = 'main' and not internal and database_name = current_database() "
-        "order by column_index",
-        {"t": dataset},
-    ).fetchall()
-
-
-def _insert_retyped(con, bp: BulkPlan, dataset: str, import_id: int, table: str) -> None:
-    """Rows of rejected lines, typed the generic way: with the others for the checks (a refused file's
-    rows are rolled back, so a value the typing refused may stand in as a placeholder)."""
-    placeholders = {"TIMESTAMP": "timestamp '1970-01-01'", "DOUBLE": "0", "VARCHAR": "''"}
-    columns = _store_columns(con, dataset)
-    present = {r[0] for r in con.execute(f"select * from {table} limit 0").description}
-    picks = [
-        f"coalesce({name}, {placeholders.get(kind, '0')}) as {name}" if not nullable else name
-        for name, kind, nullable in columns
-        if name in present and name != "row_no"
+def _store_columns(con, table: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where table_name = $t and schema_name = 'main' "
+            "and not internal and database_name = current_database() order by column_index",
+            {"t": table},
+        ).fetchall()
     ]
-    first = bp.contract.key[0]
+
+
+def _insert_retyped(con, table: str, import_id: int, typed: str) -> None:
+    """Rows of rejected lines, typed the generic way (`typed`, `row_no` = the line): with the others for
+    the checks, `row_no` = minus the line until `_number_rows`."""
+    present = {r[0] for r in con.execute(f"select * from {typed} limit 0").description}
+    picks = [c for c in _store_columns(con, table) if c in present and c not in ("import_id", "row_no")]
     con.execute(
-        f"insert into {dataset} by name select {int(import_id)} as import_id, row_no, "
-        f"case when {first} is null then '{fastcsv.RETYPED_NO_KEY}' else '{fastcsv.RETYPED}' end as sheet, "
-        f"{', '.join(picks)} from {table}"
+        f"insert into {table} by name select {int(import_id)} as import_id, -row_no as row_no, "
+        f"{', '.join(picks)} from {typed}"
     )
 
 
@@ -304,66 +311,72 @@ def _check_digest(digest: Digest, parts: int, *, csv: bool) -> None:
         raise _OnePart
 
 
-def _missing(con, bp: BulkPlan, dataset: str, where: str, row_of: RowMap) -> list[Message]:
-    """`missing_value` for each required field a row left empty (the mask kept in `row_no`)."""
+def _missing(con, bp: BulkPlan, table: str, where: str, row_of: RowMap) -> list[Message]:
+    """`missing_value` for each required field a row of the typed read left empty (the generic typing
+    says it of a rejected line's)."""
     required = [f for f in bp.mapped if f.required]
+    if not required:
+        return []
+    empty = [f'"{bp.raw(f.name)}" is null' for f in required]
     found = con.execute(
-        f"select row_no, try_cast(sheet as integer) from {dataset} where {where} and row_no < 0"
+        f"select row_no, {', '.join(empty)} from {table} where {where} and {MAIN_ROWS} "
+        f"and ({' or '.join(empty)})"
     ).fetchall()
     return [
         fastcheck.missing(bp, f.name, row_of(row_no))
-        for row_no, mask in found
-        for f in required
-        if mask & bp.bit(f.name)
+        for row_no, *flags in found
+        for f, is_empty in zip(required, flags, strict=True)
+        if is_empty
     ]
 
 
-def _enums(con, bp: BulkPlan, dataset: str, where: str, row_of: RowMap) -> list[Message]:
+def _enums(con, bp: BulkPlan, table: str, where: str, row_of: RowMap) -> list[Message]:
     """Values of enumerations the sample did not show: mapped like the generic path, or problems."""
     out = []
-    for name, values in fastcheck.enum_values(con, bp, dataset, where).items():
+    for name, values in fastcheck.enum_values(con, bp, table, where).items():
         f = bp.contract.field(name)
         for raw, canonical in values:
             if canonical is not None:
                 con.execute(
-                    f'update {dataset} set "{name}" = $c where {where} and "{name}_raw" = $v',
+                    f'update {table} set "{name}" = $c where {where} and "{name}_raw" = $v',
                     {"c": canonical, "v": raw},
                 )
                 continue
             cleaned = fastcheck.cleaned(con, [raw])[raw]
-            for row_no, sheet in con.execute(
-                f'select row_no, sheet from {dataset} where {where} and "{name}_raw" = $v', {"v": raw}
+            for (row_no,) in con.execute(
+                f'select row_no from {table} where {where} and "{name}_raw" = $v', {"v": raw}
             ).fetchall():
-                out.append(fastcheck.enum_problem(bp, f, cleaned, row_of(row_no, sheet)))
+                out.append(fastcheck.enum_problem(bp, f, cleaned, row_of(row_no)))
     return out
 
 
-def _cleaning(con, bp: BulkPlan, dataset: str, where: str, row_of: RowMap) -> list[Message]:
+def _cleaning(con, bp: BulkPlan, table: str, where: str, row_of: RowMap) -> list[Message]:
     """Trim and unescape text the way the generic path does; a required value left blank is a problem."""
     out = []
     text_fields = bp.bulk.text_columns(bp)
-    for column, pairs in fastcheck.needs_cleaning(con, bp, dataset, where).items():
+    for column, pairs in fastcheck.needs_cleaning(con, bp, table, where).items():
         f = bp.contract.field(text_fields[column])
         for raw, cleaned in pairs:
             if cleaned is None and f.required:
-                for row_no, sheet in con.execute(
-                    f'select row_no, sheet from {dataset} where {where} and "{column}" = $v', {"v": raw}
+                for (row_no,) in con.execute(
+                    f'select row_no from {table} where {where} and "{column}" = $v', {"v": raw}
                 ).fetchall():
-                    out.append(fastcheck.missing(bp, f.name, row_of(row_no, sheet)))
+                    out.append(fastcheck.missing(bp, f.name, row_of(row_no)))
             kept = "''" if cleaned is None and f.required else "$c"
             con.execute(
-                f'update {dataset} set "{column}" = {kept} where {where} and "{column}" = $v',
+                f'update {table} set "{column}" = {kept} where {where} and "{column}" = $v',
                 {"v": raw} | ({} if kept == "''" else {"c": cleaned}),
             )
     return out
 
 
-def _number_rows(con, bp: BulkPlan, dataset: str, where: str, row_of: RowMap) -> None:
-    """Once rejected lines shifted the rows after them, `row_no` becomes the row as the user sees it."""
+def _number_rows(con, table: str, where: str, row_of: RowMap) -> None:
+    """`row_no` becomes the row as the user sees it: once rejected lines shifted the rows after them, the
+    typed read's rows are numbered again, and rejected lines typed the generic way get their line."""
     if row_of.thresholds:
-        h = bp.header_row
+        h = row_of.header_row
         part = " ".join(
-            f"when abs(row_no) - {h} > {start} then {kept - start}"
+            f"when row_no - {h} > {start} then {kept - start}"
             for start, kept in sorted(zip(row_of.starts, row_of.kept, strict=True), reverse=True)
         )
         con.execute(
@@ -374,14 +387,12 @@ def _number_rows(con, bp: BulkPlan, dataset: str, where: str, row_of: RowMap) ->
         con.execute(
             f"""create or replace temp table bulk_rows as
                 select i.row_no, cast({h} + 1 + i.k + coalesce(s.shift, 0) as integer) as row
-                from (select distinct row_no, abs(row_no) - {h} + (case {part} end) - 1 as k
-                      from {dataset} where {where} and sheet is null) i
+                from (select distinct row_no, row_no - {h} + (case {part} end) - 1 as k
+                      from {table} where {where} and {MAIN_ROWS}) i
                 asof left join bulk_shifts s on i.k >= s.t"""
         )
         con.execute(
-            f"update {dataset} set row_no = m.row from bulk_rows m "
-            f"where {dataset}.{where} and {dataset}.sheet is null and {dataset}.row_no = m.row_no"
+            f"update {table} set row_no = m.row from bulk_rows m "
+            f"where {table}.{where} and {table}.{MAIN_ROWS} and {table}.row_no = m.row_no"
         )
-    con.execute(
-        f"update {dataset} set sheet = $s where {where} and sheet is distinct from $s", {"s": bp.sheet}
-    )
+    con.execute(f"update {table} set row_no = -row_no where {where} and row_no < 0")

@@ -13,7 +13,9 @@ One row per ... (the grain of every table):
 - `risks`: per risk row of a risk-register import (snapshot dataset).
 - `systems`, `incidents`, `findings`, `audits`, `objectives`, `monitoring`: per row version of a record
   dataset (AI system, incident, finding or action, audit, objective, monitoring point); the current
-  version of a key is the row whose `replaced_by` is null.
+  version of a key is the row whose `replaced_by` is null. `monitoring` is a view over
+  `monitoring_points` and `monitoring_tool_points` (points with a tool's verdict or test name): every
+  import's points are in one of them (`STORE_TABLES`).
 - `catalog`: per ISO/IEC 42001 node (clause, subclause, Annex A objective, control), refreshed from
   `data/catalog.csv` by every migration run.
 - `review_records`: per version of a management-review decision or action (9.3.3); current versions
@@ -29,7 +31,7 @@ import duckdb
 
 from loaders.catalog import CATALOG_CSV
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "current_version", "migrate"]
+__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SPLIT", "current_version", "migrate", "store_tables"]
 
 _V1 = """
 create table if not exists meta (key varchar primary key, value varchar);
@@ -305,7 +307,63 @@ create table if not exists external_incidents (
 );
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5]
+_POINT = """
+    import_id        integer not null,
+    row_no           integer not null,
+    replaced_by      integer,
+    observed_at      timestamp,
+    ai_system        varchar,
+    ai_system_key    varchar,
+    model_version    varchar,
+    metric           varchar,
+    feature          varchar,
+    value            double,
+    lower_threshold  double,
+    upper_threshold  double"""
+_POINT_COLUMNS = (
+    "import_id, row_no, replaced_by, observed_at, ai_system, ai_system_key, model_version, metric, feature, "
+    "value, lower_threshold, upper_threshold"
+)
+_TOOL_COLUMNS = "verdict, verdict_raw, test_name"
+
+# Monitoring points in two tables behind one view: a wide table costs every load of millions of points
+# time per column (DuckDB writes each column of each row group), so points without a tool's verdict or
+# test name (most, and every large CSV) go to the narrow one. The sheet of a point is its import's.
+# Required values are the loaders' to enforce: a file with an empty one is refused whole, so the bulk
+# path can insert first and check in the same transaction.
+_V6 = f"""
+create table monitoring_points ({_POINT});
+create table monitoring_tool_points ({_POINT},
+    verdict          varchar,           -- the tool's own: pass | fail | warning | error
+    verdict_raw      varchar,
+    test_name        varchar
+);
+insert into monitoring_points select {_POINT_COLUMNS} from monitoring
+    where verdict is null and verdict_raw is null and test_name is null;
+insert into monitoring_tool_points select {_POINT_COLUMNS}, {_TOOL_COLUMNS} from monitoring
+    where verdict is not null or verdict_raw is not null or test_name is not null;
+drop table monitoring;
+create view monitoring as
+    select {_POINT_COLUMNS}, null::varchar as verdict, null::varchar as verdict_raw, null::varchar as test_name
+    from monitoring_points
+    union all
+    select {_POINT_COLUMNS}, {_TOOL_COLUMNS} from monitoring_tool_points;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6]
+
+# dataset -> (table of its rows without the columns, table of its rows with them, the columns): a dataset
+# kept in two tables behind a view of its name (an import's rows go to one of them)
+SPLIT: dict[str, tuple[str, str, tuple[str, ...]]] = {
+    "monitoring": ("monitoring_points", "monitoring_tool_points", ("verdict", "verdict_raw", "test_name")),
+}
+
+
+def store_tables(dataset: str) -> tuple[str, ...]:
+    """The tables that hold a dataset's rows."""
+    return SPLIT[dataset][:2] if dataset in SPLIT else (dataset,)
+
+
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

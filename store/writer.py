@@ -35,7 +35,7 @@ from loaders.pipeline import FilePlan, LoadOptions, Prepared, prepare
 from . import db
 from .digest import Digest
 from .paths import files_dir_of
-from .schema import migrate
+from .schema import SPLIT, migrate, store_tables
 
 __all__ = [
     "ImportRef",
@@ -198,23 +198,46 @@ def _same_key(dataset: str, left: str, right: str) -> str:
 def _replace_versions(con, dataset: str, import_id: int) -> None:
     """Record dataset: the current versions of the keys this import wrote are now replaced by it."""
     keys = ", ".join(STORE_KEYS[dataset])
-    con.execute(
-        f"""update {dataset} as old set replaced_by = $id
-            from (select {keys} from {dataset} where import_id = $id) as new
-            where old.replaced_by is null and old.import_id <> $id and {_same_key(dataset, "old", "new")}""",
-        {"id": import_id},
-    )
+    for table in store_tables(dataset):
+        con.execute(
+            f"""update {table} as old set replaced_by = $id
+                from (select {keys} from {dataset} where import_id = $id) as new
+                where old.replaced_by is null and old.import_id <> $id and {_same_key(dataset, "old", "new")}""",
+            {"id": import_id},
+        )
 
 
 def _restore_versions(con, dataset: str, import_id: int) -> None:
     """Record dataset: before an import's rows go, the versions it replaced take its place in the chain."""
     keys = ", ".join(STORE_KEYS[dataset])
-    con.execute(
-        f"""update {dataset} as older set replaced_by = gone.replaced_by
-            from (select {keys}, replaced_by from {dataset} where import_id = $id) as gone
-            where older.replaced_by = $id and {_same_key(dataset, "older", "gone")}""",
-        {"id": import_id},
-    )
+    for table in store_tables(dataset):
+        con.execute(
+            f"""update {table} as older set replaced_by = gone.replaced_by
+                from (select {keys}, replaced_by from {dataset} where import_id = $id) as gone
+                where older.replaced_by = $id and {_same_key(dataset, "older", "gone")}""",
+            {"id": import_id},
+        )
+
+
+def store_table(con, dataset: str, rows: str) -> str:
+    """The table an import's `rows` (a table or query with the dataset's store columns) go to: of a
+    dataset kept in two tables (`store.schema.SPLIT`), the wide one when any row fills a column of it."""
+    if dataset not in SPLIT:
+        return dataset
+    narrow, wide, columns = SPLIT[dataset]
+    filled = " or ".join(f"{c} is not null" for c in columns)
+    return wide if con.execute(f"select count(*) from {rows} where {filled}").fetchone()[0] else narrow
+
+
+def _columns(con, table: str) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where table_name = $t and schema_name = 'main' "
+            "and database_name = current_database() order by column_index",
+            {"t": table},
+        ).fetchall()
+    ]
 
 
 def _unchanged(con, plan: FilePlan) -> list[int] | None:
@@ -234,10 +257,15 @@ def _unchanged(con, plan: FilePlan) -> list[int] | None:
 
 def _write_sheet(con, batch, plan: FilePlan, sheet: Prepared, user, now) -> ImportRef:
     import_id = _log(con, batch, plan, sheet, "loaded", user, now, plan.source_format)
+    table = store_table(con, sheet.dataset, sheet.store_table)  # from the contract registry, not input
+    columns = _columns(con, table)
+    staged = [d[0] for d in con.execute(f"select * from {sheet.store_table} limit 0").description]
+    picks = [c for c in staged if c in columns]  # a narrow table's rows leave its missing columns empty
+    given = ["$sheet as sheet"] if "sheet" in columns else []  # a table without it: the import's sheet
     con.execute(
-        f"insert into {sheet.dataset} by name "  # dataset comes from the contract registry, never from input
-        f"select $id as import_id, $sheet as sheet, * from {sheet.store_table}",
-        {"id": import_id, "sheet": sheet.sheet},
+        f"insert into {table} by name select $id as import_id, {', '.join([*given, *picks])} "
+        f"from {sheet.store_table}",
+        {"id": import_id} | ({"sheet": sheet.sheet} if given else {}),
     )
     if CONTRACTS[sheet.dataset].semantics == "snapshot":
         con.execute(
@@ -364,10 +392,10 @@ def remove_import(
     try:
         if CONTRACTS[dataset].semantics == "record":
             _restore_versions(con, dataset, import_id)
-        removed = con.execute(
-            f"delete from {dataset} where import_id = $id",
-            {"id": import_id},  # dataset from the log
-        ).fetchone()[0]
+        removed = sum(
+            con.execute(f"delete from {table} where import_id = $id", {"id": import_id}).fetchone()[0]
+            for table in store_tables(dataset)  # dataset from the log
+        )
         con.execute(
             "update imports set superseded_by = $next where superseded_by = $id",
             {"next": superseded_by, "id": import_id},

@@ -25,12 +25,14 @@ DELAYS = (0.2, 0.6, 1.2, 2.0)
 
 
 def digest(path: Path) -> dict[str, tuple[int, int]]:
-    """Per table: (rows, an order-independent hash of every row's content)."""
+    """Per table and view: (rows, an order-independent hash of every row's content)."""
     with open_store(path, wait=5) as con:
         names = [
             n
             for (n,) in con.execute(
                 "select table_name from duckdb_tables() where schema_name = 'main' and not temporary "
+                "and database_name = current_database() union select view_name from duckdb_views() "
+                "where schema_name = 'main' and not temporary and not internal "
                 "and database_name = current_database() order by 1"
             ).fetchall()
         ]
@@ -51,7 +53,7 @@ def test_a_killed_load_changes_nothing(big, tmp_path):
         for name in ("datasets/systems_clean.csv", "datasets/monitoring_clean.csv", "controls/soa_small.csv"):
             result = load_file(con, FIXTURES / name, LoadOptions(as_of=dt.date(2026, 9, 30)))
             assert result.outcome == "loaded"
-    before = digest(db)
+    before = start = digest(db)
     command = [*aims_command(), "load", str(big), "--db", str(db), "--dataset", "monitoring"]
     command += ["--as-of", "2026-09-30"]
     env = {k: v for k, v in os.environ.items() if k != "AIMS_DB"}
@@ -62,14 +64,15 @@ def test_a_killed_load_changes_nothing(big, tmp_path):
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
         after = digest(db)  # the database opens (its write-ahead log replayed)
-        if proc.returncode == 0:  # done before the kill: then all of it is there
-            assert after["monitoring"][0] == before["monitoring"][0] + ROWS
-            before = after
-        else:
+        assert proc.returncode in (0, -signal.SIGKILL)
+        if after == before:  # killed before its commit: nothing of it is there
             assert proc.returncode == -signal.SIGKILL
-            assert after == before, f"killed after {delay} s"
             killed += 1
+        else:  # committed (done, or killed while closing): all of it is there, once
+            assert after["monitoring"][0] == start["monitoring"][0] + ROWS, f"killed after {delay} s"
+            assert after["imports"][0] == before["imports"][0] + 1
+            before = after
     assert killed >= 2
     finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
-    assert digest(db)["monitoring"][0] == before["monitoring"][0] + ROWS
+    assert digest(db)["monitoring"][0] == start["monitoring"][0] + ROWS
