@@ -350,7 +350,8 @@ def plan_grid(
         width = max(len(r) for r in head)
         _stage_head(con, "bulk_head", head, width)
         raw = RawSheet(name=sheet, table="bulk_head", width=width, rows=len(head), delimiter=delimiter)
-        if any(f.kind == "table" and f.recognise(Tables(con, [raw], path)) for f in FORMATS):
+        tables = Tables(con, [raw], path)  # one, so that every format looks at the same fetched rows
+        if any(f.kind == "table" and f.recognise(tables) for f in FORMATS):
             raise NotBulk("a tool's export, read by its source format")
         found = _detect(con, raw, contracts)
         if found is None:
