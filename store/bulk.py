@@ -28,6 +28,7 @@ from .writer import (
     LoadResult,
     _all_messages,
     _bump,
+    _columns,
     _drop_temp,
     _log,
     _replace_versions,
@@ -176,7 +177,7 @@ def _table(bp: BulkPlan) -> str:
 def _insert(con, bp: BulkPlan, table: str, import_id: int, parts) -> None:
     """The typed read into the store table; a part that read past its end had its rejects lost to its
     `limit`, so a read of every cell records them (see `_overran`)."""
-    sql, params = bp.insert_select(import_id, parts, _store_columns(con, table))
+    sql, params = bp.insert_select(import_id, parts, _columns(con, table))
     for name in ("bulk_rejects", "bulk_scans"):
         con.execute(f"drop table if exists temp.{name}")
     if bp.arrow is not None:
@@ -267,7 +268,7 @@ def _overran(con, bp: BulkPlan, table: str, where: str, end: int) -> bool:
     """Whether a part read past its end (it met rejected lines, which a read cut short by its `limit`
     does not record): then its last row is also one of the next part's rows. An equal row of the file's
     own makes this say yes too, which only costs the check below."""
-    columns = [c for c in _store_columns(con, table) if c not in ("import_id", "row_no")]
+    columns = [c for c in _columns(con, table) if c not in ("import_id", "row_no")]
     same = " and ".join(f"m.{c} is not distinct from a.{c}" for c in columns)
     last = bp.header_row + end
     return bool(
@@ -278,22 +279,11 @@ def _overran(con, bp: BulkPlan, table: str, where: str, end: int) -> bool:
     )
 
 
-def _store_columns(con, table: str) -> list[str]:
-    return [
-        r[0]
-        for r in con.execute(
-            "select column_name from duckdb_columns() where table_name = $t and schema_name = 'main' "
-            "and not internal and database_name = current_database() order by column_index",
-            {"t": table},
-        ).fetchall()
-    ]
-
-
 def _insert_retyped(con, table: str, import_id: int, typed: str) -> None:
     """Rows of rejected lines, typed the generic way (`typed`, `row_no` = the line): with the others for
     the checks, `row_no` = minus the line until `_number_rows`."""
     present = {r[0] for r in con.execute(f"select * from {typed} limit 0").description}
-    picks = [c for c in _store_columns(con, table) if c in present and c not in ("import_id", "row_no")]
+    picks = [c for c in _columns(con, table) if c in present and c not in ("import_id", "row_no")]
     con.execute(
         f"insert into {table} by name select {int(import_id)} as import_id, -row_no as row_no, "
         f"{', '.join(picks)} from {typed}"

@@ -219,7 +219,7 @@ def _restore_versions(con, dataset: str, import_id: int) -> None:
         )
 
 
-def store_table(con, dataset: str, rows: str) -> str:
+def _store_table(con, dataset: str, rows: str) -> str:
     """The table an import's `rows` (a table or query with the dataset's store columns) go to: of a
     dataset kept in two tables (`store.schema.SPLIT`), the wide one when any row fills a column of it."""
     if dataset not in SPLIT:
@@ -230,11 +230,12 @@ def store_table(con, dataset: str, rows: str) -> str:
 
 
 def _columns(con, table: str) -> list[str]:
+    """The columns of a store table, in order."""
     return [
         r[0]
         for r in con.execute(
             "select column_name from duckdb_columns() where table_name = $t and schema_name = 'main' "
-            "and database_name = current_database() order by column_index",
+            "and not internal and database_name = current_database() order by column_index",
             {"t": table},
         ).fetchall()
     ]
@@ -257,10 +258,10 @@ def _unchanged(con, plan: FilePlan) -> list[int] | None:
 
 def _write_sheet(con, batch, plan: FilePlan, sheet: Prepared, user, now) -> ImportRef:
     import_id = _log(con, batch, plan, sheet, "loaded", user, now, plan.source_format)
-    table = store_table(con, sheet.dataset, sheet.store_table)  # from the contract registry, not input
+    table = _store_table(con, sheet.dataset, sheet.store_table)  # from the contract registry, not input
     columns = _columns(con, table)
     staged = [d[0] for d in con.execute(f"select * from {sheet.store_table} limit 0").description]
-    picks = [c for c in staged if c in columns]  # a narrow table's rows leave its missing columns empty
+    picks = [c for c in staged if c in columns]  # what a narrow table lacks is empty (`_store_table`)
     given = ["$sheet as sheet"] if "sheet" in columns else []  # a table without it: the import's sheet
     con.execute(
         f"insert into {table} by name select $id as import_id, {', '.join([*given, *picks])} "

@@ -344,6 +344,47 @@ def test_version_1_database_is_migrated_in_place_keeping_every_row(db_file):
         con.close()
 
 
+def test_version_5_monitoring_points_move_behind_the_view_unchanged(db_file):
+    """Schema version 6 splits `monitoring` into a narrow and a wide table behind a view of the same name:
+    every point reads back as before (its sheet is its import's), and removal still finds them."""
+    with duckdb.connect(str(db_file)) as con:
+        for step in MIGRATIONS[:5]:
+            con.execute(step)
+        con.execute("insert into meta values ('schema_version', '5'), ('data_version', '3')")
+        for import_id in (1, 2):
+            con.execute(
+                """insert into imports (import_id, batch_id, dataset, file_name, sha256, sheet, header_row,
+                       as_of, as_of_source, scope, rows, problems, warnings, outcome, loaded_at, loaded_by)
+                   values ($id, $id, 'monitoring', 'points.csv', 'sha' || $id, null, 1, '2026-09-30', 'option',
+                       'organisation', 2, 0, 0, 'loaded', '2026-10-01 09:30:00', 'alice')""",
+                {"id": import_id},
+            )
+        con.execute("select setval('import_seq', 2)")
+        con.execute(
+            """insert into monitoring values
+               (1, null, 2, 2, '2026-09-01 00:00:00', 'Credit scoring', 'creditscoring', 'v1', 'psi', 'age',
+                0.3, null, 0.2, null, null, null),
+               (1, null, 3, null, '2026-09-02 00:00:00', 'Credit scoring', 'creditscoring', 'v1', 'psi', 'age',
+                0.1, null, 0.2, null, null, null),
+               (2, null, 2, null, '2026-09-01 00:00:00', 'Credit scoring', 'creditscoring', 'v1', 'psi', 'age',
+                0.25, null, 0.2, 'fail', 'FAIL', 'drift of age')"""
+        )
+        before = con.execute("select * exclude (sheet) from monitoring order by import_id, row_no").fetchall()
+
+    con = open_store(db_file, wait=1)
+    try:
+        assert current_version(con) == SCHEMA_VERSION
+        assert con.execute("select * from monitoring order by import_id, row_no").fetchall() == before
+        assert con.execute("select count(*) from monitoring_points").fetchone() == (2,)
+        assert con.execute("select test_name from monitoring_tool_points").fetchall() == [("drift of age",)]
+        assert remove_import(con, 2, user="alice")["rows_removed"] == 1
+        assert con.execute(
+            "select import_id, row_no, replaced_by from monitoring order by import_id, row_no"
+        ).fetchall() == [(1, 2, None), (1, 3, None)]  # the version import 2 had replaced is current again
+    finally:
+        con.close()
+
+
 def test_database_newer_than_the_program_is_refused(db_file):
     open_store(db_file, wait=1).close()
     with duckdb.connect(str(db_file)) as con:
