@@ -71,7 +71,7 @@ class Digest(threading.Thread):
         try:
             self._read()
             if self.copy and not (self.folder / self.sha256).exists():
-                self.folder.mkdir(parents=True, exist_ok=True)
+                self.folder.mkdir(parents=True, exist_ok=True)  # as `store.db.connect` makes the database's
                 self.part = self.folder / f".{self.sha256}.{threading.get_ident()}.part"
                 shutil.copyfile(self.path, self.part)
         except BaseException as exc:  # handed to the writer's thread by `result`
