@@ -120,6 +120,8 @@ def write_monitoring(ctx: PackContext) -> None:
         Col("min_value", "Lowest value", "decimal", 10),
         Col("max_value", "Highest value", "decimal", 10),
         Col("state", "State at quarter end", "status", 14),
+        Col("file_name", "Source file (first point)", "wrap", 24),
+        Col("row_no", "Row", "int", 7),
     ]
     last = write_table(
         sheet, ctx.styles, frame, columns, top=4, note=note, empty="No breach in this quarter."

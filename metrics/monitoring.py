@@ -103,7 +103,8 @@ episodes as (
     select r.ai_system_key, min(r.ai_system) as ai_system, r.metric, r.feature, r.model_version,
            min(r.observed_at) as "start", max(r.observed_at) as "end", count(*) as points,
            max(r.observed_at) - min(r.observed_at) as duration, min(r.value) as min_value,
-           max(r.value) as max_value, max(r.observed_at) = any_value(e.series_last) as ongoing
+           max(r.value) as max_value, max(r.observed_at) = any_value(e.series_last) as ongoing,
+           arg_min(r.import_id, r.observed_at) as import_id, arg_min(r.row_no, r.observed_at) as row_no
     from runs r join ends e
       on e.ai_system_key = r.ai_system_key and e.metric = r.metric
      and e.feature is not distinct from r.feature and e.model_version is not distinct from r.model_version
@@ -130,19 +131,22 @@ def health_matrix(
     `as_of`, thresholds, our breach state, the tool's verdict and whether the two disagree.
 
     `state` is breach, ok or no threshold; `current_version` is false for a model version that a later
-    version of the same system, metric and feature replaced.
+    version of the same system, metric and feature replaced. The latest point's source: file_name, sheet,
+    row_no, import_id.
     """
     return query(
         con,
         _POINTS
         + _LATEST
         + """
-        select ai_system, ai_system_key, metric, feature, model_version, observed_at, value,
-               lower_threshold, upper_threshold, breaching,
-               case when breaching then 'breach' when not breaching then 'ok' else 'no threshold' end as state,
-               verdict, test_name, disagreement, current_version, points, first_observed_at
-        from latest
-        order by ai_system_key, metric, feature nulls first, current_version desc, model_version""",
+        select l.ai_system, l.ai_system_key, l.metric, l.feature, l.model_version, l.observed_at, l.value,
+               l.lower_threshold, l.upper_threshold, l.breaching,
+               case when l.breaching then 'breach' when not l.breaching then 'ok' else 'no threshold' end
+                   as state,
+               l.verdict, l.test_name, l.disagreement, l.current_version, l.points, l.first_observed_at,
+               i.file_name, i.sheet, l.row_no, l.import_id
+        from latest l join imports i on i.import_id = l.import_id
+        order by l.ai_system_key, l.metric, l.feature nulls first, l.current_version desc, l.model_version""",
         until=_bounds(as_of, as_of)["until"],
         system=system,
         unit=unit,
@@ -160,15 +164,18 @@ def breach_episodes(
     """One row per breach episode with a point between `start` and `end` (whole days).
 
     Episodes are found among the points up to `end`, so one that began before `start` keeps its true
-    start; `ongoing` says the series' last point up to `end` still breaches. Duration = end - start.
+    start; `ongoing` says the series' last point up to `end` still breaches. Duration = end - start. The
+    source of its first point: file_name, sheet, row_no, import_id.
     """
     return query(
         con,
         _POINTS
         + _EPISODES
         + """
-        select * from episodes where "end" >= $from
-        order by "start", ai_system_key, metric, feature, model_version""",
+        select e.* exclude (import_id, row_no), i.file_name, i.sheet, e.row_no, e.import_id
+        from episodes e join imports i on i.import_id = e.import_id
+        where e."end" >= $from
+        order by e."start", e.ai_system_key, e.metric, e.feature, e.model_version""",
         **_bounds(start, end),
         system=system,
         unit=unit,

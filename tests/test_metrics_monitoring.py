@@ -144,6 +144,31 @@ def test_breach_episodes(con, start, end, expected):
     assert records(breach_episodes(con, start=start, end=end), EPISODE) == expected
 
 
+def test_series_and_episodes_name_their_source_row(con):
+    """The latest point of a series, and the first point of an episode, by file and row (header = row 1)."""
+    health = health_matrix(con, as_of=D(2026, 7, 7))
+    assert records(health, ["metric", "model_version", "file_name", "sheet", "row_no"]) == [
+        ("accuracy", "v2", "monitoring.csv", None, 20),
+        ("accuracy", "v1", "monitoring.csv", None, 18),
+        ("ks_pvalue", "v1", "monitoring.csv", None, 8),
+        ("wasserstein", "v1", "monitoring.csv", None, 11),
+        ("score", None, "monitoring.csv", None, 23),
+        ("accuracy", None, "monitoring.csv", None, 15),
+        ("latency_ms", None, "monitoring.csv", None, 16),
+    ]
+    episodes = breach_episodes(con, start=D(2026, 7, 1), end=D(2026, 7, 7))
+    assert records(episodes, ["metric", "start", "row_no"]) == [
+        ("accuracy", D(2026, 6, 30), 13),
+        ("score", D(2026, 7, 1), 21),
+        ("accuracy", D(2026, 7, 2), 18),
+        ("ks_pvalue", D(2026, 7, 2), 3),
+        ("wasserstein", D(2026, 7, 2), 10),
+        ("ks_pvalue", D(2026, 7, 5), 6),
+        ("ks_pvalue", D(2026, 7, 7), 8),
+    ]
+    assert set(episodes["file_name"]) == {"monitoring.csv"}
+
+
 def test_breach_episode_duration_and_extremes(con):
     frame = breach_episodes(con, start=D(2026, 7, 1), end=D(2026, 7, 7), system="Credit scoring")
     first = frame[frame.metric == "ks_pvalue"].head(1)

@@ -113,6 +113,9 @@ def test_breaches_objectives_and_evidence_tables(demo_copy):
     assert shown["start"].tolist() == episodes["start"].tolist()
     assert shown["ongoing"].tolist() == ["✖ ongoing", "ended", "ended", "✖ ongoing"]
     assert shown["days"].tolist() == [91.0, 0.0, 2.0, 84.0]
+    # each episode names the file and row of its first point (a demo monitoring file, header = row 1)
+    assert shown[["file_name", "row_no"]].values.tolist() == episodes[["file_name", "row_no"]].values.tolist()
+    assert all(name.startswith("monitoring_") for name in shown["file_name"]) and shown["row_no"].min() >= 2
     objectives = expected(demo_copy, objectives_status, as_of=Q3[1])
     shown = table(at, "AI objectives (6.2)")
     assert shown["objective_id"].tolist() == objectives["objective_id"].tolist()

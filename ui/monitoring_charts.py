@@ -63,6 +63,7 @@ HEALTH_COLUMNS = {
     "disagreement": "Disagree",
     "observed_at": st.column_config.DatetimeColumn("Latest point"),
     "points": st.column_config.NumberColumn("Points"),
+    **SOURCE_COLUMNS,  # of the latest point
 }
 EPISODE_COLUMNS = {
     "ai_system": "AI system",
@@ -76,6 +77,7 @@ EPISODE_COLUMNS = {
     "min_value": st.column_config.NumberColumn("Lowest", format="%.4g"),
     "max_value": st.column_config.NumberColumn("Highest", format="%.4g"),
     "ongoing": "Ongoing",
+    **SOURCE_COLUMNS,  # of the first point
 }
 OBJECTIVE_COLUMNS = {
     "objective_id": "Objective",
