@@ -12,11 +12,8 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from loaders import datasets  # noqa: F401  (registers every contract)
-from loaders.contracts import CONTRACTS
-
-# The database engine and the loaders are imported by the commands that use them: `aims load` starts
-# hashing a large file first, so that the other core does it while they load.
+# The database engine, the contracts and the loaders are imported by the commands that use them: `aims load`
+# starts hashing a large file first, so that the other core does it while they load.
 
 ROOT = Path(__file__).resolve().parent
 DEMO_DIR = ROOT / "data" / "demo"
@@ -99,9 +96,19 @@ def _early_digest(args):
     return digest
 
 
+def _datasets() -> list[str]:
+    from loaders import datasets  # noqa: F401  (registers every contract)
+    from loaders.contracts import CONTRACTS
+
+    return sorted(CONTRACTS)
+
+
 def cmd_load(args) -> int:
     early = _early_digest(args)
     try:
+        if args.dataset is not None and args.dataset not in (names := _datasets()):
+            choices = ", ".join(repr(n) for n in names)  # as argparse says it
+            args.parser.error(f"argument --dataset: invalid choice: {args.dataset!r} (choose from {choices})")
         return _load(args, early)
     finally:
         if early is not None:
@@ -323,7 +330,9 @@ def cmd_templates(args) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, dataset_choices: bool = True) -> argparse.ArgumentParser:
+    """The command line; without `dataset_choices`, `load --dataset` is checked by `cmd_load` (so that
+    the contracts load after a large file has begun hashing)."""
     parser = argparse.ArgumentParser(prog="aims", description="AIMS Performance Dashboard: data and figures")
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--db", help="database file (default: $AIMS_DB, else data/aims.duckdb)")
@@ -333,7 +342,9 @@ def build_parser() -> argparse.ArgumentParser:
     load = sub.add_parser("load", parents=[common], help="check and load files (one transaction per file)")
     load.add_argument("files", nargs="+")
     load.add_argument(
-        "--dataset", choices=sorted(CONTRACTS), help="the dataset, when it cannot be recognised"
+        "--dataset",
+        choices=_datasets() if dataset_choices else None,
+        help="the dataset, when it cannot be recognised",
     )
     load.add_argument("--as-of", type=_date, help="the date the data describes (YYYY-MM-DD)")
     load.add_argument(
@@ -358,7 +369,7 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--dry-run", action="store_true", help="show how each file is understood; write nothing"
     )
-    load.set_defaults(func=cmd_load)
+    load.set_defaults(func=cmd_load, parser=load)
 
     sub.add_parser("imports", parents=[common], help="the import log").set_defaults(func=cmd_imports)
     remove = sub.add_parser("remove", parents=[common], help="remove one import and restore what it replaced")
@@ -406,7 +417,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # the choices of --dataset are only worth loading the contracts for when help is asked for
+    args = build_parser(dataset_choices=any(a in ("-h", "--help") for a in argv)).parse_args(argv)
     try:
         return args.func(args)
     except BrokenPipeError:  # output piped into `head` and the like

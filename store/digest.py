@@ -10,6 +10,7 @@ which DuckDB's threads take now and then.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import hashlib
 import shutil
 import threading
@@ -66,11 +67,16 @@ class Digest(threading.Thread):
         self.utf8, self.blank_lines, self.quotes = True, False, False
         self.part: Path | None = None
         self.error: BaseException | None = None
+        self._unwanted = threading.Event()  # set by `discard`: stop reading, copy nothing
+        self.made_folder = False
 
     def run(self) -> None:
         try:
             self._read()
+            if self._unwanted.is_set():
+                return
             if self.copy and not (self.folder / self.sha256).exists():
+                self.made_folder = not self.folder.exists()
                 self.folder.mkdir(parents=True, exist_ok=True)  # as `store.db.connect` makes the database's
                 self.part = self.folder / f".{self.sha256}.{threading.get_ident()}.part"
                 shutil.copyfile(self.path, self.part)
@@ -83,14 +89,15 @@ class Digest(threading.Thread):
         with self.path.open("rb") as fh:
             chunk = fh.read(_CHUNK)
             self.blank_lines = chunk.removeprefix(b"\xef\xbb\xbf").startswith((b"\n", b"\r\n"))
-            while chunk:
+            while chunk and not self._unwanted.is_set():
                 following = fh.read(_CHUNK)
                 digest.update(chunk)
                 body = chunk if following else chunk.rstrip(b"\r\n")  # as the generic reader sees it
                 # the chunk, and the bytes either side of where it meets the one before
                 self.blank_lines = self.blank_lines or blank_line(body) or blank_line(tail + body[:2])
                 self.quotes = self.quotes or b'"' in chunk
-                if self.utf8 and not chunk.isascii():
+                pending = decoder.getstate()[0]  # a character the chunk before began
+                if self.utf8 and (pending or not chunk.isascii()):
                     try:
                         decoder.decode(chunk, final=not following)
                     except UnicodeDecodeError:
@@ -115,7 +122,12 @@ class Digest(threading.Thread):
             self.part = None
 
     def discard(self) -> None:
+        """Stop (the file is not needed, or no longer) and remove the copy, if one was made."""
+        self._unwanted.set()
         self.join()
         if self.part is not None:
             self.part.unlink(missing_ok=True)
             self.part = None
+            if self.made_folder:  # nothing else was kept there meanwhile: the folder goes too
+                with contextlib.suppress(OSError):
+                    self.folder.rmdir()

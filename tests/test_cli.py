@@ -67,6 +67,22 @@ def test_load_prints_dataset_as_of_and_rows_and_exits_0(aims, db_file):
         assert con.execute("select count(*) from controls").fetchone() == (4,)
 
 
+def test_an_unknown_dataset_is_bad_usage_and_leaves_nothing_behind(aims, tmp_path):
+    """`--dataset` is checked after a large file has begun hashing: the same usage error as any bad
+    choice (exit 2, the choices listed), and no database, kept file or part of one."""
+    big = tmp_path / "big.csv"
+    big.write_bytes(b"a,b\n" + b"1,2\n" * (3 << 20))  # 12 MiB: worth hashing early
+    db = tmp_path / "aims.duckdb"
+    done = aims("load", big, "--db", db, "--dataset", "monitors")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.splitlines()[-1] == (
+        "aims load: error: argument --dataset: invalid choice: 'monitors' (choose from 'audits', 'controls', "
+        "'external_incidents', 'findings', 'incidents', 'monitoring', 'objectives', 'risks', 'systems')"
+    )
+    assert sorted(p.name for p in tmp_path.rglob("*")) == ["big.csv"]
+    assert "monitoring,objectives" in aims("load", "--help").stdout  # the help still lists them
+
+
 def test_load_with_problems_prints_the_table_and_exits_1(aims, db_file):
     done = aims("load", CONTROLS / "unknown_status.csv", "--db", db_file)
     assert done.returncode == 1

@@ -324,3 +324,20 @@ def test_workbooks_the_bulk_way_match_the_exact_reader(case, tmp_path, monkeypat
     assert fast.pop("bulk") is (case != "merged")
     assert fast == generic
     assert fast["outcome"] == ("refused" if case == "dirty" else "loaded")
+
+
+def test_the_file_check_sees_a_character_left_unfinished_at_a_chunk_end(tmp_path):
+    """A byte that starts a UTF-8 character at the end of one chunk, followed by plain ASCII: not UTF-8
+    (the file then goes the generic way, which reads it as cp1252)."""
+    from store.digest import _CHUNK, Digest
+
+    cut = tmp_path / "cut.csv"
+    cut.write_bytes(b"a" * (_CHUNK - 1) + b"\xc3" + b"bc\n")
+    whole = tmp_path / "whole.csv"
+    whole.write_bytes(b"a" * (_CHUNK - 1) + "é".encode() + b"c\n")
+    found = {}
+    for path in (cut, whole):
+        digest = Digest(path, tmp_path / "kept", keep=False)
+        digest.start()
+        found[path.name] = digest.result().utf8
+    assert found == {"cut.csv": False, "whole.csv": True}
