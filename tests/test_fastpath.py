@@ -95,18 +95,25 @@ CASES = {
 }
 
 
-def _load(db: Path, path: Path, options: LoadOptions, *, bulk_path: bool, monkeypatch) -> dict:
+def _path_taken(monkeypatch, *, bulk_path: bool, entry: str) -> list[bool]:
+    """Sends files the bulk way (or never), in several parts even when small; the list fills with whether
+    each call of `store.bulk.<entry>` took the file (rather than handing it to the generic path)."""
     monkeypatch.setattr(fastcsv, "FAST_MIN_BYTES", 0 if bulk_path else 1 << 62)
-    monkeypatch.setattr(bulk, "_PART_ROWS", 1)  # several parts even for small files
-    taken = []
-    original = bulk.load_bulk
+    monkeypatch.setattr(bulk, "_PART_ROWS", 1)
+    taken: list[bool] = []
+    original = getattr(bulk, entry)
 
     def spy(*args, **kwargs):
         result = original(*args, **kwargs)
         taken.append(result is not None)
         return result
 
-    monkeypatch.setattr(bulk, "load_bulk", spy)
+    monkeypatch.setattr(bulk, entry, spy)
+    return taken
+
+
+def _load(db: Path, path: Path, options: LoadOptions, *, bulk_path: bool, monkeypatch) -> dict:
+    taken = _path_taken(monkeypatch, bulk_path=bulk_path, entry="load_bulk")
     con = open_store(db, wait=1)
     try:
         con.execute("set threads = 2")
@@ -175,17 +182,7 @@ def test_equal_results_are_not_vacuous(tmp_path, monkeypatch):
 
 def _check(path: Path, options: LoadOptions, *, bulk_path: bool, monkeypatch) -> dict:
     """A dry run (`load_file` without a store), and whether the bulk path checked it."""
-    monkeypatch.setattr(fastcsv, "FAST_MIN_BYTES", 0 if bulk_path else 1 << 62)
-    monkeypatch.setattr(bulk, "_PART_ROWS", 1)
-    taken = []
-    original = bulk.check_bulk
-
-    def spy(*args, **kwargs):
-        result = original(*args, **kwargs)
-        taken.append(result is not None)
-        return result
-
-    monkeypatch.setattr(bulk, "check_bulk", spy)
+    taken = _path_taken(monkeypatch, bulk_path=bulk_path, entry="check_bulk")
     result = load_file(None, path, options, dry_run=True)
     sheet = result.plan.sheets[0]
     return {
