@@ -39,13 +39,16 @@ def warnings(result: LoadResult) -> list[tuple[str, int | None]]:
 
 
 def stored(con, table: str, columns: str = "*") -> list[dict]:
+    """The table's rows (a record dataset's current ones), as dicts of `columns` (comma-separated)."""
     cur = con.execute(
-        f"select {columns} from {table} where coalesce(replaced_by, 0) = 0 order by row_no"
+        "select * from query_table($t) where coalesce(replaced_by, 0) = 0 order by row_no"
         if table in STORE_KEYS
-        else f"select {columns} from {table} order by import_id, row_no"
+        else "select * from query_table($t) order by import_id, row_no",
+        {"t": table},
     )
     names = [d[0] for d in cur.description]
-    return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+    wanted = names if columns == "*" else [c.strip() for c in columns.split(",")]
+    return [{c: row[names.index(c)] for c in wanted} for row in cur.fetchall()]
 
 
 def write(tmp_path: Path, name: str, text: str) -> Path:
@@ -288,7 +291,7 @@ def test_problem_fixture_is_refused_with_exact_codes_and_rows(store, name, expec
     assert sorted(problems(result), key=lambda p: (p[1] or 0, p[0])) == expected
     assert all(m.column for m in result.messages if m.severity == "problem")
     dataset = name.split("__")[0]
-    assert store.execute(f"select count(*) from {dataset}").fetchone()[0] == 0
+    assert store.execute("select count(*) from query_table($t)", {"t": dataset}).fetchone()[0] == 0
 
 
 def test_missing_columns_are_named(store):
@@ -417,13 +420,15 @@ def test_record_reimport_updates_keys_keeps_absent_ones_and_removal_restores(sto
     current = stored(store, dataset, "import_id, row_no")
     assert len(current) == count  # keys absent from the later file are not dropped
     assert sorted(r["import_id"] for r in current) == [first] * (count - 1) + [second_id]
-    replaced = store.execute(f"select row_no from {dataset} where replaced_by = $id", {"id": second_id})
+    replaced = store.execute(
+        "select row_no from query_table($t) where replaced_by = $id", {"t": dataset, "id": second_id}
+    )
     assert replaced.fetchall() == [(2,)]
     remove_import(store, second_id, user="test")
     assert stored(store, dataset, "import_id, row_no") == [
         {"import_id": first, "row_no": r} for r in range(2, count + 2)
     ]
-    assert store.execute(f"select count(*) from {dataset}").fetchone()[0] == count
+    assert store.execute("select count(*) from query_table($t)", {"t": dataset}).fetchone()[0] == count
 
 
 def test_incident_versions_chain_through_removals(store, tmp_path):
@@ -490,7 +495,9 @@ def test_migration_from_version_2_keeps_data(tmp_path):
         )
         assert con.execute("select requirement_id from controls").fetchall() == [("A.2.2",)]
         for dataset in RECORD:
-            assert "replaced_by" in {r[0] for r in con.execute(f"describe {dataset}").fetchall()}
+            assert "replaced_by" in {
+                d[0] for d in con.execute("from query_table($t) limit 0", {"t": dataset}).description
+            }
     finally:
         con.close()
 
