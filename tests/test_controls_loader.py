@@ -327,7 +327,8 @@ def test_blank_lines_and_multiline_cells_keep_row_numbers(store):
     with duckdb.connect() as con:
         plan = prepare(con, CONTROLS / "blank_lines.csv", LoadOptions())
         rows = con.execute(
-            f"select row_no, requirement_id, justification from {plan.sheets[0].store_table} order by row_no"
+            "select row_no, requirement_id, justification from query_table($t) order by row_no",
+            {"t": plan.sheets[0].store_table},
         ).fetchall()
     assert rows == [
         (4, "A.2.2", "Approved"),
