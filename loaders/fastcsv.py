@@ -108,11 +108,16 @@ class BulkPlan:
     arrow: Any = None  # a workbook sheet's typed columns (fastexcel)
     estimated_rows: int = 0  # data rows, from the file's size and the sample's lines
     sample_quoted: bool = False  # a quote in the sample (a quoted field might span lines)
-    case_params: dict[str, str | None] = field(default_factory=dict)  # values bound in `insert_select`
+    case_params: dict[str, str | None] = field(default_factory=dict)  # values bound in `stored`' SQL
 
     @property
     def file(self) -> str:
         return self.path.name
+
+    @functools.cached_property
+    def stored(self) -> dict[str, str]:
+        """Store column -> SQL over the field columns (`Bulk.store`, its values bound in `case_params`)."""
+        return self.bulk.store(self)
 
     def raw(self, name: str) -> str:
         """The store column that holds field `name`'s value as read (null when it was empty)."""
@@ -174,11 +179,8 @@ class BulkPlan:
                     f"(select ordinality + {self.header_row + start} as p, {fields} "
                     f"from {scan} with ordinality{limit})"
                 )
-        self.case_params.clear()
         wanted = set(table_columns)
-        columns = ", ".join(
-            f'{sql} as "{name}"' for name, sql in self.bulk.store(self).items() if name in wanted
-        )
+        columns = ", ".join(f'{sql} as "{name}"' for name, sql in self.stored.items() if name in wanted)
         params |= self.case_params | {"import_id": import_id}
         return (
             f"select $import_id as import_id, cast(p as integer) as row_no, {columns} "

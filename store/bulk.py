@@ -170,8 +170,7 @@ def _table(bp: BulkPlan) -> str:
     if dataset not in SPLIT:
         return dataset
     narrow, wide, columns = SPLIT[dataset]
-    stored = bp.bulk.store(bp)
-    return wide if any(stored.get(c, "null") != "null" for c in columns) else narrow
+    return wide if any(bp.stored.get(c, "null") != "null" for c in columns) else narrow
 
 
 def _insert(con, bp: BulkPlan, table: str, import_id: int, parts) -> None:
