@@ -19,6 +19,9 @@ ROOT = Path(__file__).resolve().parent
 DEMO_DIR = ROOT / "data" / "demo"
 
 
+SHOWN_MESSAGES = 200  # of one file by `aims load`; the import log keeps every one
+
+
 def _table(rows: list[dict], columns: Sequence[str]) -> str:
     if not rows:
         return "  (none)"
@@ -77,9 +80,16 @@ def _print_result(result, verbose_plan: bool) -> None:
                 "value": m.value,
                 "expected": "; ".join(t for t in (m.expected, m.text) if t),
             }
-            for m in ordered
+            for m in ordered[:SHOWN_MESSAGES]
         ]
         print(_table(rows, ["severity", "code", "sheet", "row", "column", "value", "expected"]))
+        if len(ordered) > SHOWN_MESSAGES:
+            problems = sum(m.severity == "problem" for m in ordered)
+            print(
+                f"  ... and {len(ordered) - SHOWN_MESSAGES:,} more: {problems:,} problem(s) and "
+                f"{len(ordered) - problems:,} warning(s) in all"
+                + ("" if result.outcome == "checked" else "; `aims imports --messages ID` lists every one")
+            )
 
 
 def _early_digest(args):
@@ -146,6 +156,17 @@ def cmd_imports(args) -> int:
     from store.writer import open_store
 
     with open_store(args.db, wait=args.wait) as con:
+        if args.messages is not None:
+            rows = db.rows(
+                con,
+                """select severity, code, sheet, row_no as row, column_name as column, value,
+                          concat_ws('; ', nullif(expected, ''), nullif(message, '')) as expected
+                   from import_messages where import_id = $id
+                   order by row_no is not null, sheet nulls first, row_no, severity, code""",
+                id=args.messages,
+            )
+            print(_table(rows, ["severity", "code", "sheet", "row", "column", "value", "expected"]))
+            return 0
         rows = db.rows(
             con,
             """select import_id as id, dataset, file_name as file, sheet, as_of, scope, rows,
@@ -371,7 +392,9 @@ def build_parser(*, dataset_choices: bool = True) -> argparse.ArgumentParser:
     )
     load.set_defaults(func=cmd_load, parser=load)
 
-    sub.add_parser("imports", parents=[common], help="the import log").set_defaults(func=cmd_imports)
+    imports = sub.add_parser("imports", parents=[common], help="the import log")
+    imports.add_argument("--messages", type=int, metavar="ID", help="every problem and warning of one import")
+    imports.set_defaults(func=cmd_imports)
     remove = sub.add_parser("remove", parents=[common], help="remove one import and restore what it replaced")
     remove.add_argument("import_id", type=int)
     remove.set_defaults(func=cmd_remove)

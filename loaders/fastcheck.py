@@ -25,6 +25,7 @@ import numpy as np
 from .contracts import FieldSpec
 from .fastcsv import MAIN_ROWS, Bulk, BulkPlan, NotBulk, RowMap, scratch
 from .messages import Message
+from .reading import insert_rows
 from .validate import _clean, _expected, type_sheet
 from .vocab import VOCABULARIES, lookup, special_problem
 
@@ -80,8 +81,7 @@ def retype(con: duckdb.DuckDBPyConnection, bp: BulkPlan, rejected: list[tuple[in
     synthetic = [0] + ["0.5" if field_at.get(j) in bp.dotted else None for j in range(bp.width)]
     cells = ", ".join(f"c{j} varchar" for j in range(bp.width))
     con.execute(f"create or replace temp table bulk_rej_raw (row_no integer, {cells})")
-    marks = ", ".join("?" for _ in range(bp.width + 1))
-    con.executemany(f"insert into bulk_rej_raw values ({marks})", [synthetic, *rows])
+    insert_rows(con, "bulk_rej_raw", [synthetic, *rows], ["integer"] + ["varchar"] * bp.width)
     typed = type_sheet(
         con,
         "bulk_rej_raw",

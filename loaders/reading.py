@@ -83,6 +83,20 @@ def _stage_grid(con: duckdb.DuckDBPyConnection, table: str, grid: list[list[str 
     return width
 
 
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, rows: list[list[object]], types: list[str]
+) -> None:
+    """Insert `rows` (lists of as many values as `types`, DuckDB type names) into `table` in one
+    statement: a list per column, unnested side by side. DuckDB's `executemany` takes about half a
+    millisecond a row (200,000 problems of a file: 2 minutes; this way about a second)."""
+    if not rows:
+        return
+    picks = ", ".join(f"unnest($c{j}::{t}[])" for j, t in enumerate(types))
+    con.execute(
+        f"insert into {table} select {picks}", {f"c{j}": [r[j] for r in rows] for j in range(len(types))}
+    )
+
+
 def _looks_like_text(head: bytes) -> bool:
     if not head or b"\0" in head:
         return False

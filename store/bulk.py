@@ -296,6 +296,8 @@ def _check_digest(digest: Digest, parts: int, *, csv: bool) -> None:
         raise NotBulk("not UTF-8 throughout")
     if digest.blank_lines:
         raise NotBulk("blank lines")  # DuckDB skips them; the generic path counts them as rows
+    if digest.long_lines:
+        raise NotBulk("a line over a mebibyte")
     if digest.quotes and parts > 1:
         raise _OnePart
 

@@ -1,6 +1,6 @@
 """The bytes of a file the bulk path loads (`store.bulk`), read once in a thread while DuckDB reads it:
-its sha256 (the name it is kept under), whether it is UTF-8 throughout, has blank lines or quotes, and
-a copy of it next to the database.
+its sha256 (the name it is kept under), whether it is UTF-8 throughout, has blank lines, quotes or lines
+over a mebibyte, and a copy of it next to the database.
 
 A copy rather than a hard link: a linked "original" would change with the user's file if it were edited
 in place, and the kept file is what an auditor is shown. hashlib, file I/O and NumPy let go of the GIL,
@@ -57,14 +57,14 @@ class _BlankLines:
 
 
 class Digest(threading.Thread):
-    """sha256 of a file, whether it is UTF-8, has blank lines or quotes; then (`keep`, unless a dry run)
+    """sha256 of a file, whether it is UTF-8, has blank lines, quotes or lines over a mebibyte; then (`keep`, unless a dry run)
     a copy of it next to the database under `<folder>/.<sha>.<thread>.part`."""
 
     def __init__(self, path: Path, folder: Path, *, keep: bool = True):
         super().__init__(daemon=True)
         self.path, self.folder, self.copy = path, folder, keep
         self.sha256 = ""
-        self.utf8, self.blank_lines, self.quotes = True, False, False
+        self.utf8, self.blank_lines, self.quotes, self.long_lines = True, False, False, False
         self.part: Path | None = None
         self.error: BaseException | None = None
         self._unwanted = threading.Event()  # set by `discard`: stop reading, copy nothing
@@ -96,6 +96,9 @@ class Digest(threading.Thread):
                 # the chunk, and the bytes either side of where it meets the one before
                 self.blank_lines = self.blank_lines or blank_line(body) or blank_line(tail + body[:2])
                 self.quotes = self.quotes or b'"' in chunk
+                # a whole chunk inside one line: DuckDB's reader drops a line longer than its buffer
+                # without a word, so such a file goes the generic way
+                self.long_lines = self.long_lines or (len(chunk) == _CHUNK and b"\n" not in chunk)
                 pending = decoder.getstate()[0]  # a character the chunk before began
                 if self.utf8 and (pending or not chunk.isascii()):
                     try:

@@ -31,6 +31,7 @@ from loaders.contracts import CONTRACTS
 from loaders.datasets import STORE_KEYS
 from loaders.messages import Message
 from loaders.pipeline import FilePlan, LoadOptions, Prepared, prepare
+from loaders.reading import insert_rows
 
 from . import db
 from .digest import Digest
@@ -168,14 +169,15 @@ def _log(
             "fmt": source_format,
         },
     )
-    if messages:
-        con.executemany(
-            "insert into import_messages values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                [import_id, m.severity, m.code, m.sheet, m.row, m.column, m.value, m.expected, m.text]
-                for m in messages
-            ],
-        )
+    insert_rows(
+        con,
+        "import_messages",
+        [
+            [import_id, m.severity, m.code, m.sheet, m.row, m.column, m.value, m.expected, m.text]
+            for m in messages
+        ],
+        ["integer", "varchar", "varchar", "varchar", "integer", "varchar", "varchar", "varchar", "varchar"],
+    )
     return import_id
 
 

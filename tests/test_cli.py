@@ -33,7 +33,7 @@ def table(stdout: str, first_column: str) -> list[dict[str, str]]:
     names = [lines[start][a:b].strip() for a, b in spans]
     rows = []
     for line in lines[start + 2 :]:
-        if not line.startswith("  ") or not line.strip():
+        if not line.startswith("  ") or not line.strip() or line.lstrip().startswith("... and"):
             break
         rows.append({n: line[a:b].strip() for n, (a, b) in zip(names, spans, strict=True)})
     return rows
@@ -97,6 +97,50 @@ def test_load_with_problems_prints_the_table_and_exits_1(aims, db_file):
     with duckdb.connect(str(db_file)) as con:
         assert con.execute("select outcome, problems from imports").fetchall() == [("refused", 2)]
         assert con.execute("select count(*) from controls").fetchone() == (0,)
+
+
+def test_a_file_with_thousands_of_problems_is_logged_whole_and_shown_in_part(aims, db_file, tmp_path):
+    """Every problem goes into the import log in one statement (one insert per problem took minutes for
+    a file of 200,000 bad rows); `aims load` shows the first 200 and `aims imports --messages` all."""
+    from cli import SHOWN_MESSAGES
+
+    lines = [
+        f"2026-07-01 00:{i // 60:02d}:{i % 60:02d},credit-scoring,v1,psi,income,n/a{i},0.1,0.2"
+        for i in range(3000)
+    ]
+    path = tmp_path / "monitoring_bad.csv"
+    path.write_text(
+        "timestamp,ai_system,model_version,metric,feature,value,lower_threshold,upper_threshold\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+    done = aims("load", path, "--db", db_file, "--dataset", "monitoring", "--as-of", "2026-09-30")
+    assert done.returncode == 1 and done.stdout.splitlines()[0] == "monitoring_bad.csv: refused"
+    shown = table(done.stdout, "severity")
+    assert len(shown) == SHOWN_MESSAGES == 200
+    assert [(r["code"], r["row"], r["value"]) for r in shown[:3]] == [
+        ("bad_number", "2", "n/a0"),
+        ("unknown_system", "2", "credit-scoring"),
+        ("bad_number", "3", "n/a1"),
+    ]
+    assert "... and 2,801 more: 3,000 problem(s) and 1 warning(s) in all" in done.stdout
+    with duckdb.connect(str(db_file)) as con:
+        [(import_id, problems)] = con.execute("select import_id, problems from imports").fetchall()
+        assert problems == 3000
+        assert con.execute(
+            "select count(*), count(distinct row_no), min(row_no), max(row_no) from import_messages "
+            "where code = 'bad_number'"
+        ).fetchone() == (3000, 3000, 2, 3001)
+    listed = aims("imports", "--db", db_file, "--messages", str(import_id))
+    assert listed.returncode == 0
+    rows = table(listed.stdout, "severity")
+    assert len(rows) == 3001
+    assert (rows[-1]["code"], rows[-1]["row"], rows[-1]["column"], rows[-1]["value"]) == (
+        "bad_number",
+        "3001",
+        "value",
+        "n/a2999",
+    )
 
 
 def test_load_with_warnings_only_exits_0(aims, db_file):

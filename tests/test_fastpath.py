@@ -270,6 +270,37 @@ def test_files_found_unsuitable_after_the_read_go_the_generic_way(case, change, 
     assert kept == [f[0] for f in fast["files"]]  # no copy left behind by the rolled-back attempt
 
 
+@pytest.mark.slow
+def test_a_line_longer_than_the_readers_buffer_is_never_dropped(tmp_path, monkeypatch):
+    """DuckDB's CSV reader drops a line longer than its buffer (32 MB) without a word: such a file goes
+    the generic way, which refuses it naming the line; nothing is stored."""
+    rows = plain(6000)
+    rows[5000] = point(5000, test_name="x" * (33 << 20))
+    path = csv_file(tmp_path, "long_line.csv", rows)
+    options = LoadOptions(dataset="monitoring", as_of=dt.date(2026, 9, 30))
+    generic = _load(tmp_path / "generic.duckdb", path, options, bulk_path=False, monkeypatch=monkeypatch)
+    fast = _load(tmp_path / "bulk.duckdb", path, options, bulk_path=True, monkeypatch=monkeypatch)
+    assert fast.pop("bulk") is False and generic.pop("bulk")  # tried, then handed over
+    assert fast == generic
+    assert fast["outcome"] == "refused" and fast["stored"] == []
+    [message] = [m for m in fast["messages"] if m[0] == "problem"]
+    assert message[1] == "unreadable_file" and "Line: 5002" in message[6]
+
+
+def test_the_file_check_sees_a_line_over_a_chunk(tmp_path):
+    """A chunk with no line end in it: a line of at least a mebibyte (the bulk path hands the file on)."""
+    from store.digest import _CHUNK, Digest
+
+    found = {}
+    for name, line in (("long", b"a" * (2 * _CHUNK)), ("short", b"a" * (_CHUNK // 2))):
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(b"h\n" + (line + b"\n") * 3)
+        digest = Digest(path, tmp_path / "kept", keep=False)
+        digest.start()
+        found[name] = digest.result().long_lines
+    assert found == {"long": True, "short": False}
+
+
 def _workbook(path: Path, rows: list[list], merge: bool = False) -> Path:
     import xlsxwriter
 
