@@ -42,7 +42,7 @@ __all__ = [
     "retype",
 ]
 
-MAX_REJECTS = 10_000  # more rejected lines than that: the file's format is not what its sample showed
+MAX_REJECTS = 100_000  # more rejected lines: the sample misled (and the generic path is as quick)
 _KEEP_REJECTS = {"CAST", "MISSING COLUMNS"}  # lines the generic typing can read as the generic path would
 _CASE_LIMIT = 64  # distinct values of the sample mapped by a CASE expression
 

@@ -271,6 +271,23 @@ def test_files_found_unsuitable_after_the_read_go_the_generic_way(case, change, 
 
 
 @pytest.mark.slow
+def test_thousands_of_bad_lines_are_reported_the_bulk_way(tmp_path, monkeypatch):
+    """12,000 lines the typed read rejects (more than it once handed to the generic path): typed the
+    generic way on the bulk path, with the same problems at the same rows."""
+    from loaders.fastcheck import MAX_REJECTS
+
+    rows = plain(15000)
+    for i in range(3000, 15000):
+        rows[i] = point(i, value=f"n/a {i}")
+    path = csv_file(tmp_path, "bad_lines.csv", rows)
+    generic, fast = both(tmp_path, path, monkeypatch)
+    assert fast == generic
+    assert 12000 < MAX_REJECTS and fast["outcome"] == "refused"
+    bad = [m for m in fast["messages"] if m[1] == "bad_number"]
+    assert len(bad) == 12000 and {m[2] for m in bad} == set(range(3002, 15002))
+
+
+@pytest.mark.slow
 def test_a_line_longer_than_the_readers_buffer_is_never_dropped(tmp_path, monkeypatch):
     """DuckDB's CSV reader drops a line longer than its buffer (32 MB) without a word: such a file goes
     the generic way, which refuses it naming the line; nothing is stored."""
