@@ -57,8 +57,8 @@ class _BlankLines:
 
 
 class Digest(threading.Thread):
-    """sha256 of a file, whether it is UTF-8, has blank lines, quotes or lines over a mebibyte; then (`keep`, unless a dry run)
-    a copy of it next to the database under `<folder>/.<sha>.<thread>.part`."""
+    """sha256 of a file, whether it is UTF-8, has blank lines, quotes or lines over a mebibyte; then
+    (`keep`, unless a dry run) a copy of it next to the database under `<folder>/.<sha>.<thread>.part`."""
 
     def __init__(self, path: Path, folder: Path, *, keep: bool = True):
         super().__init__(daemon=True)
