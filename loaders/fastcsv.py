@@ -43,7 +43,7 @@ from .contracts import CONTRACTS, Contract, FieldSpec, norm
 from .formats._base import Document
 from .messages import Message
 from .pipeline import LoadOptions, Prepared, _as_of, _detect
-from .reading import WORKBOOK_SUFFIXES, RawSheet, _sniff_delimiter, _sniff_encoding
+from .reading import WORKBOOK_SUFFIXES, RawSheet, _sniff_delimiter, _sniff_encoding, insert_rows
 from .validate import Column
 
 __all__ = ["FAST_MIN_BYTES", "Bulk", "BulkPlan", "NotBulk", "RowMap", "plan", "plan_grid", "scratch"]
@@ -413,9 +413,8 @@ def _stage_head(con, table: str, rows: list[list[str | None]], width: int) -> No
     """The first rows as a staged sheet (as `loaders.reading` stages one), without Arrow or pandas."""
     cells = ", ".join(f"c{j} varchar" for j in range(width))
     con.execute(f"create or replace temp table {table} (row_no integer, {cells})")
-    marks = ", ".join("?" for _ in range(width + 1))
     values = [[i, *(list(r) + [None] * width)[:width]] for i, r in enumerate(rows, start=1)]
-    con.executemany(f"insert into {table} values ({marks})", values)
+    insert_rows(con, table, values, ["integer"] + ["varchar"] * width)
 
 
 def _column(rows: list[list[str | None]], index: int) -> list[str]:

@@ -28,7 +28,7 @@ import duckdb
 
 from .messages import UnreadableFile
 
-__all__ = ["RawSheet", "read_file", "WORKBOOK_SUFFIXES"]
+__all__ = ["RawSheet", "WORKBOOK_SUFFIXES", "insert_rows", "read_file"]
 
 WORKBOOK_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods"}
 _SNIFF_BYTES = 64 * 1024

@@ -15,6 +15,7 @@ import duckdb
 from .catalog import ensure_catalog
 from .contracts import Contract, FieldSpec
 from .messages import Message
+from .reading import insert_rows
 from .vocab import VOCABULARIES, special_problem, spellings
 
 __all__ = ["Column", "Typed", "requirement_sql", "type_sheet"]
@@ -186,8 +187,7 @@ def _map_expr(ctx: _Ctx, f: FieldSpec, txt: str) -> str:
     table = f"{ctx.prefix}_map_{f.name}"
     ctx.con.execute(f"create or replace temp table {table} (raw varchar, val varchar)")
     known = [(k, m) for k, m in mapping.items() if m is not None]
-    if known:
-        ctx.con.executemany(f"insert into {table} values (?, ?)", known)
+    insert_rows(ctx.con, table, known, ["varchar", "varchar"])
     blank = VOCABULARIES[f.vocabulary].get("")
     fallback = f"'{blank}'" if blank else "null"
     return f"(case when {v} is null then {fallback} else (select val from {table} m where m.raw = {v}) end)"

@@ -59,7 +59,7 @@ def load_bulk(
         digest.start()
     order = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
     # every row of a CSV carries its number from its part's read; a sheet's rows are numbered in order
-    con.execute(f"set preserve_insertion_order = {bp.arrow is not None}")
+    con.execute("set preserve_insertion_order = $on", {"on": bp.arrow is not None})
     plan = FilePlan(path=bp.path, sha256="", size=bp.path.stat().st_size, sheets=[bp.prepared])
     try:
         if con.execute("select count(*) from files where size = $s", {"s": plan.size}).fetchone()[0]:
@@ -100,7 +100,7 @@ def load_bulk(
         digest.discard()
         raise
     finally:
-        con.execute(f"set preserve_insertion_order = {bool(order)}")
+        con.execute("set preserve_insertion_order = $on", {"on": bool(order)})
         _drop_temp(con)
 
 
@@ -260,7 +260,7 @@ def _checkpoint(con) -> None:
     except duckdb.Error:  # another connection of this process is in a transaction: DuckDB checkpoints later
         pass
     finally:
-        con.execute(f"set max_vacuum_tasks = {int(default)}")
+        con.execute("set max_vacuum_tasks = $n", {"n": int(default)})
 
 
 def _overran(con, bp: BulkPlan, table: str, where: str, end: int) -> bool:

@@ -43,7 +43,10 @@ def data_tables(con: duckdb.DuckDBPyConnection) -> dict[str, list[tuple]]:
         ).fetchall()
         if name not in LOG_TABLES
     ]
-    return {name: sorted(con.execute(f'select * from "{name}"').fetchall(), key=repr) for name in names}
+    return {
+        name: sorted(con.execute("select * from query_table($t)", {"t": name}).fetchall(), key=repr)
+        for name in names
+    }
 
 
 @pytest.fixture

@@ -37,7 +37,9 @@ def digest(path: Path) -> dict[str, tuple[int, int]]:
             ).fetchall()
         ]
         return {
-            n: con.execute(f'select count(*), coalesce(sum(hash(t)), 0) from "{n}" t').fetchone()
+            n: con.execute(
+                "select count(*), coalesce(sum(hash(t)), 0) from query_table($t) t", {"t": n}
+            ).fetchone()
             for n in names
         }
 
