@@ -41,6 +41,15 @@ def _source(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(parts, index=frame.index, dtype=object)
 
 
+# who answers for a requirement, its evidence and where the row came from: the last columns of both sheets
+_EVIDENCE_COLUMNS = [
+    Col("owner", "Owner", width=20),
+    Col("evidence", "Evidence", "link", 36),
+    Col("evidence_date", "Evidence date", "date", 12),
+    Col("evidence_state", "Evidence age", "status", 12),
+    Col("last_reviewed", "Last reviewed", "date", 12),
+    Col("source", "Source (file · sheet · row)", "wrap", 34),
+]
 _STATUS_VALUES = [*STATUSES, "not_applicable", "on_target", "below_target"]
 
 
@@ -71,12 +80,7 @@ def write_clauses(ctx: PackContext) -> None:
         Col("applicable", "Applicable", "int", 11),
         Col("implementation_rate", "Implementation rate", "pct", 14),
         Col("target", "Target", "pct", 9),
-        Col("owner", "Owner", width=20),
-        Col("evidence", "Evidence", "link", 36),
-        Col("evidence_date", "Evidence date", "date", 12),
-        Col("evidence_state", "Evidence age", "status", 12),
-        Col("last_reviewed", "Last reviewed", "date", 12),
-        Col("source", "Source (file · sheet · row)", "wrap", 34),
+        *_EVIDENCE_COLUMNS,
     ]
     if not frame.empty:
         frame["applicable"] = frame["applicable"].where(frame["level"] == "clause")
@@ -119,12 +123,7 @@ def write_soa(ctx: PackContext) -> None:
         Col("applicable", "Applicable", "bool", 10),
         Col("justification", "Justification", "wrap", 40),
         Col("status", "Status", "status", 22),
-        Col("owner", "Owner", width=20),
-        Col("evidence", "Evidence", "link", 36),
-        Col("evidence_date", "Evidence date", "date", 12),
-        Col("evidence_state", "Evidence age", "status", 12),
-        Col("last_reviewed", "Last reviewed", "date", 12),
-        Col("source", "Source (file · sheet · row)", "wrap", 34),
+        *_EVIDENCE_COLUMNS,
     ]
     last = write_table(sheet, ctx.styles, frame, columns, top=4, note=note)
     status_rules(sheet, ctx.styles, 5, last, index(columns, "status"), [*STATUSES, "not_applicable"])
