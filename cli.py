@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -101,7 +102,9 @@ def _early_digest(args):
     first = Path(args.files[0])
     if args.dry_run or not first.is_file() or first.stat().st_size < EARLY_MIN_BYTES:
         return None
-    digest = Digest(first, files_dir_of(db_path(args.db)))
+    # a CSV file is cut for reading in parts, as many as DuckDB has threads (by default, the cores)
+    pieces = (os.cpu_count() or 1) if first.suffix.lower() in (".csv", ".tsv", ".txt") else 1
+    digest = Digest(first, files_dir_of(db_path(args.db)), pieces=pieces)
     digest.start()
     return digest
 

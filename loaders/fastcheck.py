@@ -59,10 +59,20 @@ class Retyped:
     store_table: str
 
 
-def rejected_lines(con: duckdb.DuckDBPyConnection) -> list[tuple[int, str, str]]:
-    """(line, error type, text) of each line the typed read set aside."""
+def rejected_lines(
+    con: duckdb.DuckDBPyConnection, pieces: dict[str, int] | None = None
+) -> list[tuple[int, str, str]]:
+    """(line, error type, text) of each line the typed read set aside. `pieces`: the path of each piece
+    of the file a part read (`fastcsv.Part`) -> the lines before it (DuckDB numbers a piece's lines from
+    its own first line)."""
+    pieces = pieces or {}
     found = con.execute(
-        "select line, min(error_type), min(csv_line) from temp.bulk_rejects group by line order by line"
+        """select cast(r.line as bigint) + coalesce(p.before, 0) as line, min(r.error_type), min(r.csv_line)
+           from temp.bulk_rejects r join temp.bulk_scans s using (scan_id, file_id)
+           left join (select unnest($paths::varchar[]) as path, unnest($before::bigint[]) as before) p
+             on p.path = s.file_path
+           group by all order by line""",
+        {"paths": list(pieces), "before": list(pieces.values())},
     ).fetchall()
     if len(found) > MAX_REJECTS:
         raise NotBulk(f"{len(found)} lines are not in the sampled format")

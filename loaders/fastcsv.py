@@ -9,7 +9,8 @@ ISO date-times, dot decimals) takes this path instead, driven by `store.bulk`:
    format is read from the sample.
 2. The writer inserts `insert_select` straight into the store table, inside its transaction: the file is
    read in a few parts at once (each a typed `read_csv ... with ordinality`, bad lines kept aside by
-   `store_rejects`), so every row gets its number while DuckDB reads on every core. Values go in as
+   `store_rejects`), so every row gets its number while DuckDB reads on every core. A part reads a piece
+   of the file cut at a line end (`store.digest.Split`), or else begins with `skip`. Values go in as
    read, empty ones too (the store's columns allow it: an empty required value refuses the file, which
    is rolled back). Until the checks are done, `row_no` is the row's record number in its part, and a
    rejected line typed the generic way has minus its line number. A one-sheet workbook is planned by
@@ -34,7 +35,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import duckdb
 
@@ -46,7 +47,7 @@ from .pipeline import LoadOptions, Prepared, _as_of, _detect
 from .reading import WORKBOOK_SUFFIXES, RawSheet, _sniff_delimiter, _sniff_encoding, insert_rows
 from .validate import Column
 
-__all__ = ["FAST_MIN_BYTES", "Bulk", "BulkPlan", "NotBulk", "RowMap", "plan", "plan_grid", "scratch"]
+__all__ = ["FAST_MIN_BYTES", "Bulk", "BulkPlan", "NotBulk", "Part", "RowMap", "plan", "plan_grid", "scratch"]
 
 FAST_MIN_BYTES = 8 << 20  # smaller CSV files load in well under a second the generic way
 BOOK_MIN_BYTES = 2 << 20  # workbooks hold fewer rows per byte and are slower to stage as text
@@ -71,6 +72,17 @@ MAIN_ROWS = "row_no > 0"
 
 class NotBulk(Exception):
     """The file must go the generic way (said why, for the curious)."""
+
+
+class Part(NamedTuple):
+    """Records of a CSV file read at once with others: `count` records (all the rest: None) after the
+    first `start`. Read from the file itself with `skip` and `limit` (`piece` None), or from a piece of
+    it that holds just these records' lines (`piece`: its path), whose rejected lines are numbered from
+    the piece's first line."""
+
+    start: int
+    count: int | None = None
+    piece: str | None = None
 
 
 @dataclass(frozen=True)
@@ -141,19 +153,21 @@ class BulkPlan:
 
     # --- SQL ----------------------------------------------------------------------------------------
 
-    def scan_sql(self, skip: int | None = None) -> tuple[str, dict]:
-        """The typed read of the data lines after `skip` lines; bad lines land in `temp.bulk_rejects`."""
+    def scan_sql(self, skip: int | None = None, piece: tuple[str, str] | None = None) -> tuple[str, dict]:
+        """The typed read of the data lines after `skip` lines (of `piece`, (parameter, path), when given,
+        else of the file); bad lines land in `temp.bulk_rejects`."""
         types = {f"c{j}": "VARCHAR" for j in range(self.width)}
         for f in self.mapped:
             types[f"c{self.columns[f.name].index}"] = _SQL_TYPE.get(f.kind, "VARCHAR")
         options = ", timestampformat = $tsf" if self.datetime_format else ""
         sql = (
-            f"read_csv($src, delim = $delim, header = false, skip = {int(self.header_row if skip is None else skip)}, "
+            f"read_csv(${piece[0] if piece else 'src'}, delim = $delim, header = false, "
+            f"skip = {int(self.header_row if skip is None else skip)}, "
             "columns = $cols, quote = '\"', escape = '\"', auto_detect = false, strict_mode = false, "
             "store_rejects = true, rejects_table = 'bulk_rejects', rejects_scan = 'bulk_scans', "
             f"max_line_size = 2097152{options})"
         )
-        params = {"src": str(self.path), "delim": self.delimiter, "cols": types}
+        params = {"delim": self.delimiter, "cols": types} | dict([piece or ("src", str(self.path))])
         if self.datetime_format:
             params["tsf"] = self.datetime_format
         return sql, params
@@ -163,20 +177,26 @@ class BulkPlan:
         return ", ".join(f"count(c{j})" for j in range(self.width))
 
     def insert_select(
-        self, import_id: int, parts: list[tuple[int, int | None]], table_columns: Iterable[str]
+        self, import_id: int, parts: list[Part], table_columns: Iterable[str]
     ) -> tuple[str, dict]:
-        """SELECT of the store columns (by name) the table has, over the typed read of `parts` ((first
-        record, records)), or over a workbook sheet registered as `bulk_sheet`."""
+        """SELECT of the store columns (by name) the table has, over the typed read of `parts`, or over a
+        workbook sheet registered as `bulk_sheet`."""
+        params: dict[str, Any] = {}
         if self.arrow is not None:
-            reads, params = [self._sheet_read()], {}
+            reads = [self._sheet_read()]
         else:
             fields = ", ".join(f'c{self.columns[f.name].index} as "{f.name}"' for f in self.mapped)
             reads = []
-            for start, count in parts:
-                scan, params = self.scan_sql(self.header_row + start)
-                limit = "" if count is None else f" limit {int(count)}"
+            for i, part in enumerate(parts):
+                if part.piece is None:
+                    scan, scan_params = self.scan_sql(self.header_row + part.start)
+                    limit = "" if part.count is None else f" limit {int(part.count)}"
+                else:  # the piece holds just the part's lines
+                    scan, scan_params = self.scan_sql(0, (f"piece{i}", part.piece))
+                    limit = ""
+                params |= scan_params
                 reads.append(
-                    f"(select ordinality + {self.header_row + start} as p, {fields} "
+                    f"(select ordinality + {self.header_row + part.start} as p, {fields} "
                     f"from {scan} with ordinality{limit})"
                 )
         wanted = set(table_columns)
@@ -219,22 +239,23 @@ class RowMap:
     """`row_no` of an inserted row (its part's record number, negative when flagged) -> the row as the
     user sees it (title and header rows counted), once the rejected lines are known.
 
-    A part that met rejected lines read as many lines past its end; `overlap` names those rows (the next
-    part read them too) for the writer to delete. Rows typed the generic way hold minus their line.
+    A part read with a `limit` that met rejected lines read as many lines past its end; `overlap` names
+    those rows (the next part read them too) for the writer to delete. Rows typed the generic way hold
+    minus their line.
     """
 
-    def __init__(self, header_row: int, parts: list[tuple[int, int | None]], rejected: list[int]):
+    def __init__(self, header_row: int, parts: list[Part], rejected: list[int]):
         self.header_row = header_row
         records = sorted(line - header_row for line in rejected)  # 1-based data records
-        self.starts = [start for start, _ in parts]
+        self.starts = [part.start for part in parts]
         self.kept, self.overlap, before = [], [], 0
-        for start, count in parts:
+        for start, count, piece in parts:
             end = None if count is None else start + count
             lost = sum(1 for r in records if r > start and (end is None or r <= end))
             self.kept.append(before)
             if end is not None:
                 before += count - lost
-                if lost:
+                if lost and piece is None:
                     self.overlap.append((header_row + end - lost + 1, header_row + end))
         self.thresholds = [r - 1 - j for j, r in enumerate(records)]  # accepted rows before reject j
 

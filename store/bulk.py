@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from loaders import fastcheck
-from loaders.fastcsv import MAIN_ROWS, BulkPlan, NotBulk, RowMap
+from loaders.fastcsv import MAIN_ROWS, BulkPlan, NotBulk, Part, RowMap
 from loaders.messages import Message
 from loaders.pipeline import FilePlan
 
@@ -54,8 +54,9 @@ def load_bulk(
 
     `digest`: one of this file already running, used when it keeps its copy where this store does.
     `dry_run`: check only (`check_bulk`): the transaction is rolled back and the file is not kept."""
+    pieces = _pieces(con, bp)
     if digest is None or not digest.serves(bp.path, files_dir(con)):
-        digest = Digest(bp.path, files_dir(con), keep=not dry_run)
+        digest = Digest(bp.path, files_dir(con), keep=not dry_run, pieces=pieces)
         digest.start()
     order = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
     # every row of a CSV carries its number from its part's read; a sheet's rows are numbered in order
@@ -67,7 +68,7 @@ def load_bulk(
             if (same := _unchanged(con, plan)) is not None:
                 digest.discard()
                 return _unchanged_result(plan, same)
-        parts = _parts(con, bp) if bp.arrow is None else [(0, None)]
+        parts = _parts(bp, pieces, digest)
         while True:
             con.execute("begin transaction")
             try:
@@ -75,7 +76,7 @@ def load_bulk(
                 break
             except _OnePart:  # a quoted field may span lines: `skip` counts lines, not records
                 con.execute("rollback")
-                parts = [(0, None)]
+                parts = [Part(0)]
             except BaseException:
                 con.execute("rollback")
                 raise
@@ -100,6 +101,7 @@ def load_bulk(
         digest.discard()
         raise
     finally:
+        digest.drop_split()
         con.execute("set preserve_insertion_order = $on", {"on": bool(order)})
         _drop_temp(con)
 
@@ -127,16 +129,31 @@ class _OnePart(Exception):
     """Read the file again in one part."""
 
 
-def _parts(con, bp: BulkPlan) -> list[tuple[int, int | None]]:
-    """(first record, records) of the parts read at once: as many as DuckDB has threads, when the sample
-    shows no quotes (a quoted field may span lines, and a part starts after a number of lines)."""
+def _pieces(con, bp: BulkPlan) -> int:
+    """How many parts of a CSV file are read at once: as many as DuckDB has threads, when the file is
+    large and its sample shows no quotes (a quoted field may span lines, and a part starts at a line)."""
     threads = int(con.execute("select current_setting('threads')").fetchone()[0])
-    rows = bp.estimated_rows
-    if threads < 2 or rows < _PART_ROWS or bp.sample_quoted:
-        return [(0, None)]
+    if bp.arrow is not None or threads < 2 or bp.estimated_rows < _PART_ROWS or bp.sample_quoted:
+        return 1
+    return threads
+
+
+def _parts(bp: BulkPlan, pieces: int, digest: Digest) -> list[Part]:
+    """The parts read at once: the file's own first piece and the others as the digest cut them
+    (`store.digest.Split`), else parts of the file that begin with `skip`."""
+    if pieces < 2:
+        return [Part(0)]
+    split = digest.split()
+    if split is not None and split.lines[0] > bp.header_row:
+        starts = [lines - bp.header_row for lines in split.lines]
+        ends = [*starts[1:], None]
+        return [Part(0, starts[0])] + [
+            Part(start, None if end is None else end - start, path)
+            for start, end, path in zip(starts, ends, split.paths, strict=True)
+        ]
     # the last part first skips the lines before it (a quick scan), so the first parts take a bit more
-    size = int(rows * 1.05 / threads)
-    return [(i * size, size) for i in range(threads - 1)] + [((threads - 1) * size, None)]
+    size = int(bp.estimated_rows * 1.05 / pieces)
+    return [Part(i * size, size) for i in range(pieces - 1)] + [Part((pieces - 1) * size)]
 
 
 def _write(
@@ -148,7 +165,8 @@ def _write(
     where = f"import_id = {int(import_id)}"
     table = _table(bp)
     _insert(con, bp, table, import_id, parts)
-    rejected = fastcheck.rejected_lines(con) if bp.arrow is None else []
+    pieces = {p.piece: bp.header_row + p.start for p in parts if p.piece is not None}
+    rejected = fastcheck.rejected_lines(con, pieces) if bp.arrow is None else []
     _check_digest(digest.result(), len(parts), csv=bp.arrow is None)
     plan.sha256 = digest.sha256
     row_of = RowMap(bp.header_row, parts, [line for line, _, _ in rejected])
@@ -187,7 +205,7 @@ def _insert(con, bp: BulkPlan, table: str, import_id: int, parts) -> None:
         if bp.arrow is not None:
             con.unregister("bulk_sheet")
     where = f"import_id = {int(import_id)}"
-    if any(_overran(con, bp, table, where, start + count) for start, count in parts if count):
+    if any(_overran(con, bp, table, where, p.start + p.count) for p in parts if p.count and p.piece is None):
         scan, params = bp.scan_sql()
         con.execute(f"select {bp.every_column()} from {scan}", params).fetchall()
 

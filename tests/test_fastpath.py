@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 import store.bulk as bulk
+import store.digest as digest
 from loaders import fastcsv
 from loaders.pipeline import LoadOptions
 from store.writer import load_file, open_store
@@ -93,6 +94,12 @@ CASES = {
     ),
     "short_lines": lambda: edited(400, {70: "2026-07-01 09:00:00,Credit scoring,v3,accuracy"}),
 }
+
+
+@pytest.fixture(autouse=True)
+def _cut_small_files(monkeypatch):
+    """Files of any size are cut into pieces for the parts (`store.digest.Split`), as large ones are."""
+    monkeypatch.setattr(digest, "SPLIT_MIN_BYTES", 0)
 
 
 def _path_taken(monkeypatch, *, bulk_path: bool, entry: str) -> list[bool]:
@@ -235,15 +242,53 @@ def test_title_rows_semicolons_and_values_beyond_the_sample(tmp_path, monkeypatc
 
 
 @pytest.mark.slow
-def test_several_parts_number_every_row_as_in_the_file(tmp_path, monkeypatch):
-    """Parts read at once, with rejected lines in the first part: every row keeps its own line number."""
+@pytest.mark.parametrize("pieces", [True, False], ids=["pieces", "skip"])
+def test_several_parts_number_every_row_as_in_the_file(pieces, tmp_path, monkeypatch):
+    """Parts read at once, from pieces of the file or with `skip`, with rejected lines in every part:
+    every row keeps its own line number, and no pipe is left open."""
+    if not pieces:
+        monkeypatch.setattr(digest, "SPLIT_MIN_BYTES", 1 << 62)
+    read: list = []
+    parts = bulk._parts
+    monkeypatch.setattr(bulk, "_parts", lambda *a: read.append(parts(*a)) or read[-1])
     rows = plain(3000)
     rows[100] = point(100, timestamp="2026-07-01T00:12:30Z")  # typed the generic way
     rows[200] = point(200, timestamp="2026-07-01 00:25:00.250")
+    rows[2500] = point(2500, timestamp="2026-07-02T10:00:00Z")  # in the second part
+    rows[2998] = point(2998, value="1e-3")
     path = csv_file(tmp_path, "parts.csv", rows)
+    open_before = sorted(Path("/proc/self/fd").iterdir())
     generic, fast = both(tmp_path, path, monkeypatch)
     assert fast == generic
     assert [r[0] for r in fast["stored"]] == list(range(2, 3002))
+    assert dt.datetime(2026, 7, 2, 10) in fast["stored"][2500]  # row 2502 holds its own values
+    [first, second] = read[0]
+    assert first.piece is None and (second.piece is not None) is pieces
+    assert 1000 < second.start < 2000  # the parts are about equal
+    assert sorted(Path("/proc/self/fd").iterdir()) == open_before
+
+
+def test_a_file_is_cut_at_line_ends_with_its_lines_counted(tmp_path):
+    """The pieces' bytes are the file's from each cut on, the lines before each cut are counted (CRLF
+    ends too), and a file whose line count DuckDB could see otherwise is not cut."""
+    lines = [f"{i},{'x' * (i % 50)}\r\n".encode() for i in range(20_000)]
+    path = tmp_path / "crlf.csv"
+    path.write_bytes(b"".join(lines))
+    split = digest._cut(path, 3)
+    try:
+        pieces = [Path(p).read_bytes() for p in split.paths]
+    finally:
+        split.close()
+    first = len(lines) * 0  # the lines before each cut, and what follows it, are the file's
+    for before, piece in zip(split.lines, pieces, strict=True):
+        assert piece.startswith(lines[before]) and 5000 < before - first
+        first = before
+    assert b"".join(lines).endswith(pieces[-1]) and pieces[0].endswith(lines[split.lines[1] - 1])
+    for name, change in (("quote", b'7,"a\r\nb"\r\n'), ("lone_cr", b"7,a\rb\r\n")):
+        other = tmp_path / f"{name}.csv"
+        other.write_bytes(b"".join(lines[:7] + [change] + lines[8:]))
+        assert digest._cut(other, 2) is None, name
+    assert digest._cut(path, 1) is None
 
 
 @pytest.mark.slow
