@@ -64,7 +64,7 @@ def load_bulk(
     plan = FilePlan(path=bp.path, sha256="", size=bp.path.stat().st_size, sheets=[bp.prepared])
     try:
         if con.execute("select count(*) from files where size = $s", {"s": plan.size}).fetchone()[0]:
-            plan.sha256 = digest.result().sha256  # the same bytes may be loaded already: know it first
+            plan.sha256 = digest.checked().sha256  # the same bytes may be loaded already: know it first
             if (same := _unchanged(con, plan)) is not None:
                 digest.discard()
                 return _unchanged_result(plan, same)
@@ -165,9 +165,10 @@ def _write(
     where = f"import_id = {int(import_id)}"
     table = _table(bp)
     _insert(con, bp, table, import_id, parts)
+    digest.copy_now()
     pieces = {p.piece: bp.header_row + p.start for p in parts if p.piece is not None}
     rejected = fastcheck.rejected_lines(con, pieces) if bp.arrow is None else []
-    _check_digest(digest.result(), len(parts), csv=bp.arrow is None)
+    _check_digest(digest.checked(), len(parts), csv=bp.arrow is None)
     plan.sha256 = digest.sha256
     row_of = RowMap(bp.header_row, parts, [line for line, _, _ in rejected])
     bp.prepared.messages = _review(con, bp, table, import_id, where, row_of, rejected)

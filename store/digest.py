@@ -27,7 +27,7 @@ import numpy as np
 
 __all__ = ["EARLY_MIN_BYTES", "SPLIT_MIN_BYTES", "Digest", "Split"]
 
-_CHUNK = 4 << 20  # read at a time: a thread waits for the GIL before each step, while imports run
+_CHUNK = 1 << 20
 _PIPE = 1 << 20  # the most a pipe holds by default settings (`/proc/sys/fs/pipe-max-size`)
 EARLY_MIN_BYTES = 8 << 20  # a file this large is worth hashing while the program is still starting
 SPLIT_MIN_BYTES = 16 << 20  # a CSV file this large is cut into pieces for reading in parts
@@ -103,7 +103,7 @@ def _cut(path: Path, pieces: int) -> Split | None:
 def _count_lines(fh, cuts: list[int]) -> list[int] | None:
     """Line feeds before each of `cuts` (byte offsets, rising); None at a quote or a lone carriage
     return before the last cut."""
-    buffer = bytearray(4 * _CHUNK)
+    buffer = bytearray(16 * _CHUNK)  # few steps: while the program starts, each waits for the GIL
     view, codes = memoryview(buffer), np.frombuffer(buffer, np.uint8)
     feeds = np.empty(len(buffer), np.bool_)
     fh.seek(0)
@@ -176,6 +176,8 @@ class Digest(threading.Thread):
         self.part: Path | None = None
         self.error: BaseException | None = None
         self._unwanted = threading.Event()  # set by `discard`: stop reading, copy nothing
+        self._read_done = threading.Event()  # the digest and the checks are known
+        self._copy_now = threading.Event()  # set by `copy_now`, `result` or `discard`
         self.made_folder = False
 
     def run(self) -> None:
@@ -185,10 +187,16 @@ class Digest(threading.Thread):
                     self._split = _cut(self.path, self.pieces)
             finally:
                 self._split_made.set()
-            self._read()
+            try:
+                self._read()
+            finally:
+                self._read_done.set()
             if self._unwanted.is_set():
                 return
             if self.copy and not (self.folder / self.sha256).exists():
+                self._copy_now.wait()
+                if self._unwanted.is_set():
+                    return
                 self.made_folder = not self.folder.exists()
                 self.folder.mkdir(parents=True, exist_ok=True)  # as `store.db.connect` makes the database's
                 self.part = self.folder / f".{self.sha256}.{threading.get_ident()}.part"
@@ -237,7 +245,21 @@ class Digest(threading.Thread):
             self._split.close()
             self._split = None
 
+    def checked(self) -> Digest:
+        """This digest once the file is hashed and checked (the copy may still be on its way)."""
+        self._read_done.wait()
+        if self.error is not None:
+            raise self.error
+        return self
+
+    def copy_now(self) -> None:
+        """Let the copy begin: it waits for this while DuckDB reads the file on every core, where it would
+        only take time from the read; after the read, the checks leave a core to it."""
+        self._copy_now.set()
+
     def result(self) -> Digest:
+        """This digest once the file is hashed, checked and copied."""
+        self._copy_now.set()
         self.join()
         if self.error is not None:
             raise self.error
@@ -246,6 +268,7 @@ class Digest(threading.Thread):
     def keep(self) -> None:
         """Move the copy to its place (the name is the content's digest, so a copy already there stays)."""
         self.drop_split()
+        self.result()
         if self.part is not None:
             self.part.replace(self.folder / self.sha256)
             self.part = None
@@ -253,6 +276,7 @@ class Digest(threading.Thread):
     def discard(self) -> None:
         """Stop (the file is not needed, or no longer) and remove the copy, if one was made."""
         self._unwanted.set()
+        self._copy_now.set()
         self.join()
         self.drop_split()
         if self.part is not None:

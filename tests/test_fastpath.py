@@ -431,3 +431,28 @@ def test_the_file_check_sees_a_character_left_unfinished_at_a_chunk_end(tmp_path
         digest.start()
         found[path.name] = digest.result().utf8
     assert found == {"cut.csv": False, "whole.csv": True}
+
+
+def test_the_copy_waits_for_the_read_and_a_discarded_digest_copies_nothing(tmp_path):
+    """The digest hashes and checks at once, but copies only when let (after DuckDB's read) or asked
+    for its whole result; a digest discarded first leaves nothing behind."""
+    from store.digest import Digest
+
+    path = tmp_path / "points.csv"
+    path.write_bytes(b"a,b\n" + b"1,2\n" * 100_000)
+    kept = tmp_path / "kept"
+    digest = Digest(path, kept, keep=True)
+    digest.start()
+    assert len(digest.checked().sha256) == 64 and digest.utf8
+    assert not kept.exists()  # hashed and checked, not yet copied
+    digest.copy_now()
+    digest.keep()
+    assert [p.name for p in kept.iterdir()] == [digest.sha256]
+    assert (kept / digest.sha256).read_bytes() == path.read_bytes()
+
+    other = tmp_path / "other"
+    dropped = Digest(path, other, keep=True)
+    dropped.start()
+    dropped.checked()
+    dropped.discard()
+    assert not other.exists()
