@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import fcntl
 import hashlib
 import os
 import shutil
@@ -40,6 +39,8 @@ class Split:
     file itself). The kernel moves the pages from the file into the pipe without copying them."""
 
     def __init__(self, path: Path, lines: list[int], cuts: list[int], size: int):
+        import fcntl  # POSIX only, as `_cut`'s conditions are
+
         self.lines = lines
         self._ends: list[int] = []  # the pipes' read ends
         for start, end in zip(cuts, [*cuts[1:], size], strict=True):
