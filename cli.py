@@ -7,7 +7,9 @@ Every subcommand takes `--db PATH` (default: `$AIMS_DB`, else `data/aims.duckdb`
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
+import gc
 import os
 import sys
 from collections.abc import Sequence
@@ -116,8 +118,24 @@ def _datasets() -> list[str]:
     return sorted(CONTRACTS)
 
 
+@contextlib.contextmanager
+def _collector_off():
+    """The garbage collector off while the loaders' modules load: they make objects by the hundred
+    thousand and none of them garbage, which the collector would walk over again and again (0.03 s)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def cmd_load(args) -> int:
     early = _early_digest(args)
+    with _collector_off():
+        from loaders import datasets, pipeline  # noqa: F401
+        from store import writer  # noqa: F401
     try:
         if args.dataset is not None and args.dataset not in (names := _datasets()):
             choices = ", ".join(repr(n) for n in names)  # as argparse says it
@@ -442,6 +460,14 @@ def build_parser(*, dataset_choices: bool = True) -> argparse.ArgumentParser:
     return parser
 
 
+def run() -> None:
+    """The `aims` command: `main`, then the process ends without the garbage collector's last walk over
+    every object left (0.05 s): the process gives all its memory back at once."""
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     # the choices of --dataset are only worth loading the contracts for when help is asked for
@@ -471,4 +497,4 @@ def _failed(args, exc: Exception) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    run()

@@ -253,10 +253,12 @@ def _monitoring_retyped(con, typed: str) -> str:
 
 
 def _equal_hashes(con, sql: str) -> bool:
-    """Whether two rows of `sql`'s `h` are equal: DuckDB hashes in parallel, NumPy sorts (5M hashes: 0.15 s,
-    half of DuckDB's `count(distinct ...)`, whose hash table takes every value). Equal hashes only say
-    where to look: the caller compares the keys themselves."""
-    hashes = np.asarray(con.execute(sql).fetchnumpy()["h"])
+    """Whether two rows of `sql`'s `h` are equal: DuckDB hashes in parallel, NumPy sorts (5M hashes: 0.11 s,
+    a third of DuckDB's `count(distinct ...)`, whose hash table takes every value). Equal hashes only say
+    where to look: the caller compares the keys themselves. A relation's `fetchnumpy` streams the result
+    into the arrays; an executed statement's first collects it whole (0.065 s against 0.03 s here)."""
+    con.complete()  # a relation needs the connection's last result finished
+    hashes = np.asarray(con.sql(sql).fetchnumpy()["h"])
     hashes.sort()
     return bool((hashes[1:] == hashes[:-1]).any())
 
