@@ -166,6 +166,8 @@ def _write(
     table = _table(bp)
     _insert(con, bp, table, import_id, parts)
     digest.copy_now()
+    if any(p.piece for p in parts) and not digest.split().whole():
+        raise NotBulk("a piece of the file did not reach its read whole (the file changed meanwhile?)")
     pieces = {p.piece: bp.header_row + p.start for p in parts if p.piece is not None}
     rejected = fastcheck.rejected_lines(con, pieces) if bp.arrow is None else []
     _check_digest(digest.checked(), len(parts), csv=bp.arrow is None)

@@ -38,21 +38,37 @@ class Split:
     thread feeds its bytes into a pipe that DuckDB reads at `paths[i]` (the first piece is read from the
     file itself). The kernel moves the pages from the file into the pipe without copying them."""
 
-    def __init__(self, path: Path, lines: list[int], cuts: list[int], size: int):
+    def __init__(self, fd: int, lines: list[int], cuts: list[int], size: int):
         import fcntl  # POSIX only, as `_cut`'s conditions are
 
         self.lines = lines
         self._ends: list[int] = []  # the pipes' read ends
-        for start, end in zip(cuts, [*cuts[1:], size], strict=True):
-            read, write = os.pipe()
-            with contextlib.suppress(OSError):  # fewer, larger moves
-                fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, _PIPE)
-            self._ends.append(read)
-            threading.Thread(target=_feed, args=(path, start, end, write), daemon=True).start()
+        self._fed = [False] * len(cuts)  # whether each piece went into its pipe whole
+        pipes = []
+        try:
+            for _ in cuts:
+                pipes.append(os.pipe())
+                with contextlib.suppress(OSError):  # fewer, larger moves
+                    fcntl.fcntl(pipes[-1][1], fcntl.F_SETPIPE_SZ, _PIPE)
+            sources = [os.dup(fd) for _ in cuts]  # the file as opened for the cut, even if renamed since
+        except OSError:
+            for pipe in pipes:
+                os.close(pipe[0])
+                os.close(pipe[1])
+            raise
+        self._ends = [read for read, _ in pipes]
+        ranges = zip(cuts, [*cuts[1:], size], strict=True)
+        for i, ((start, end), (_, write), source) in enumerate(zip(ranges, pipes, sources, strict=True)):
+            threading.Thread(target=self._feed, args=(i, source, start, end, write), daemon=True).start()
 
     @property
     def paths(self) -> list[str]:
         return [str(_FD_PATHS / str(fd)) for fd in self._ends]
+
+    def whole(self) -> bool:
+        """Whether every piece went into its pipe to its last byte (a file cut short while it was read,
+        or one that could not be read, is not)."""
+        return all(self._fed)
 
     def close(self) -> None:
         """Close the read ends: a feeder whose piece was not read to its end stops."""
@@ -60,19 +76,19 @@ class Split:
             os.close(fd)
         self._ends = []
 
-
-def _feed(path: Path, start: int, end: int, pipe: int) -> None:
-    try:
-        with path.open("rb", buffering=0) as fh:
+    def _feed(self, i: int, source: int, start: int, end: int, pipe: int) -> None:
+        try:
             while start < end:
-                moved = os.splice(fh.fileno(), pipe, min(end - start, _PIPE), offset_src=start)
-                if not moved:
-                    break
+                moved = os.splice(source, pipe, min(end - start, _PIPE), offset_src=start)
+                if not moved:  # the file is shorter than it was
+                    return
                 start += moved
-    except OSError:  # nobody reads any more (`Split.close`)
-        pass
-    finally:
-        os.close(pipe)
+            self._fed[i] = True
+        except OSError:  # nobody reads any more (`close`), or the file cannot be read
+            pass
+        finally:
+            os.close(pipe)
+            os.close(source)
 
 
 def _cut(path: Path, pieces: int) -> Split | None:
@@ -96,7 +112,7 @@ def _cut(path: Path, pieces: int) -> Split | None:
             if any(b <= a for a, b in zip([0, *cuts], [*cuts, size], strict=True)):
                 return None
             lines = _count_lines(fh, cuts)
-        return None if lines is None else Split(path, lines, cuts, size)
+            return None if lines is None else Split(fh.fileno(), lines, cuts, size)
     except OSError:
         return None
 

@@ -456,3 +456,27 @@ def test_the_copy_waits_for_the_read_and_a_discarded_digest_copies_nothing(tmp_p
     dropped.checked()
     dropped.discard()
     assert not other.exists()
+
+
+def test_a_piece_that_did_not_reach_its_pipe_whole_is_known(tmp_path):
+    """The file cut shorter while a piece is on its way (its feeder waits for the read): the pipe ends
+    early and the split says so, so that the load does not take the rows that did arrive for all."""
+    path = tmp_path / "points.csv"
+    path.write_bytes(b"a,b\n" + b"12345,67890\n" * 700_000)  # 8.4 MB: each piece more than a pipe holds
+    split = digest._cut(path, 2)
+    try:
+        whole = path.read_bytes()
+        with path.open("r+b") as fh:
+            fh.truncate(len(whole) * 3 // 4)
+        received = Path(split.paths[0]).read_bytes()
+    finally:
+        split.close()
+    assert 0 < len(received) < len(whole) // 2 and not split.whole()
+
+    path.write_bytes(whole)
+    intact = digest._cut(path, 2)
+    try:
+        received = Path(intact.paths[0]).read_bytes()
+    finally:
+        intact.close()
+    assert whole.endswith(received) and intact.whole()
