@@ -87,11 +87,12 @@ def _print_result(result, verbose_plan: bool) -> None:
         ]
         print(_table(rows, ["severity", "code", "sheet", "row", "column", "value", "expected"]))
         if len(ordered) > SHOWN_MESSAGES:
-            problems = sum(m.severity == "problem" for m in ordered)
+            from loaders.messages import counted
+
             print(
-                f"  ... and {len(ordered) - SHOWN_MESSAGES:,} more: {problems:,} problem(s) and "
-                f"{len(ordered) - problems:,} warning(s) in all"
-                + ("" if result.outcome == "checked" else "; `aims imports --messages ID` lists every one")
+                f"  ... and {len(ordered) - SHOWN_MESSAGES:,} more: {counted(ordered, 'problem'):,} problem(s) "
+                f"and {counted(ordered, 'warning'):,} warning(s) in all"
+                + ("" if result.outcome == "checked" else "; `aims imports --messages ID` lists them")
             )
 
 
@@ -252,6 +253,7 @@ def cmd_status(args) -> int:
 
 
 def cmd_demo(args) -> int:
+    from loaders.messages import counted
     from loaders.pipeline import LoadOptions
     from store import db
     from store.writer import load_file, open_store
@@ -266,7 +268,7 @@ def cmd_demo(args) -> int:
             result = load_file(con, path, LoadOptions(), user="demo")
             print(
                 f"{path.name}: {result.outcome}, "
-                f"{sum(r.rows for r in result.imports)} rows, {len(result.problems)} problems"
+                f"{sum(r.rows for r in result.imports)} rows, {counted(result.problems, 'problem')} problems"
             )
             failed |= result.outcome == "refused"
     return 1 if failed else 0

@@ -24,7 +24,7 @@ import numpy as np
 
 from .contracts import FieldSpec
 from .fastcsv import MAIN_ROWS, Bulk, BulkPlan, NotBulk, RowMap, scratch
-from .messages import Message
+from .messages import LISTED, Message, more_of
 from .reading import insert_rows
 from .validate import _clean, _expected, type_sheet
 from .vocab import VOCABULARIES, lookup, special_problem
@@ -292,10 +292,11 @@ def _monitoring_checks(bp: BulkPlan, con, table: str, where: str, row_of: RowMap
                         f"each key once per file (first at row {first})",
                     )
                 )
-    for row_no, lower, upper in con.execute(
-        f"select row_no, lower_threshold, upper_threshold from {table} where {where} "
-        "and lower_threshold > upper_threshold"
-    ).fetchall():
+    above = f"from {table} where {where} and lower_threshold > upper_threshold"
+    rows = con.execute(
+        f"select row_no, lower_threshold, upper_threshold {above} order by abs(row_no) limit {LISTED}"
+    ).fetchall()
+    for row_no, lower, upper in rows:
         out.append(
             bp.problem(
                 "lower_above_upper",
@@ -305,7 +306,9 @@ def _monitoring_checks(bp: BulkPlan, con, table: str, where: str, row_of: RowMap
                 "a lower threshold at or below the upper threshold",
             )
         )
-    out.sort(key=lambda m: (m.code != "duplicate_key", m.row))
+    if len(rows) == LISTED and (total := con.execute(f"select count(*) {above}").fetchone()[0]) > LISTED:
+        out.append(more_of(out[-1], total - LISTED))
+    out.sort(key=lambda m: (m.code != "duplicate_key", m.more > 0, m.row or 0))
     found = con.execute(
         f"""with known as (
                 select name_key as k from main.systems where replaced_by is null

@@ -6,7 +6,10 @@
     └── BadOption             a command-line or form option is invalid (bad --as-of, unknown --dataset)
 
 Row-level findings are not exceptions: validation collects every one of them as a `Message`, with the
-file, sheet, row and column as the user sees them, the bad value and what was expected.
+file, sheet, row and column as the user sees them, the bad value and what was expected. Of one kind (the
+same code in the same column of a sheet) the first `LISTED` rows are listed one by one and the rest are
+counted in one more message (`more`): a file wrong in every one of a million rows is refused as quickly,
+and in as little memory, as one wrong in ten thousand.
 """
 
 from __future__ import annotations
@@ -15,7 +18,19 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["BadOption", "LoadError", "Message", "UnknownDataset", "UnreadableFile"]
+__all__ = [
+    "LISTED",
+    "BadOption",
+    "LoadError",
+    "Message",
+    "UnknownDataset",
+    "UnreadableFile",
+    "bounded",
+    "counted",
+    "more_of",
+]
+
+LISTED = 10_000  # messages of one kind (code and column) of a sheet listed one by one
 
 
 class Message(BaseModel):
@@ -32,6 +47,12 @@ class Message(BaseModel):
     value: str | None = None
     expected: str | None = None
     text: str = ""
+    more: int = 0  # rows of this kind beyond the listed ones, counted here (no row of its own)
+
+    @property
+    def stands_for(self) -> int:
+        """How many problems or warnings this message counts for."""
+        return self.more or 1
 
     def describe(self) -> str:
         """One line a user can act on."""
@@ -50,6 +71,48 @@ class Message(BaseModel):
         if self.text:
             parts.append(self.text)
         return " — ".join(parts)
+
+
+def counted(messages: list[Message], severity: str) -> int:
+    """Problems (or warnings) among `messages`, the counted ones included."""
+    return sum(m.stands_for for m in messages if m.severity == severity)
+
+
+def more_of(first: Message, more: int) -> Message:
+    """The message that counts `more` further rows of `first`'s kind, beyond the listed ones."""
+    kind = "problem" if first.severity == "problem" else "warning"
+    return first.model_copy(
+        update={
+            "row": None,
+            "value": None,
+            "more": more,
+            "text": f"{more:,} more row(s) with this {kind} in this column, counted but not listed "
+            f"(the first {LISTED:,} are)",
+        }
+    )
+
+
+def bounded(messages: list[Message]) -> list[Message]:
+    """`messages` with at most `LISTED` of each kind (severity, code, column); the rest of a kind counted
+    in one message after its listed ones. Messages that count rows already are kept as they are."""
+    seen: dict[tuple, int] = {}
+    over: dict[tuple, list] = {}
+    out: list[Message] = []
+    for m in messages:
+        kind = (m.severity, m.code, m.sheet, m.column)
+        if m.more or m.row is None:
+            out.append(m)
+            continue
+        seen[kind] = seen.get(kind, 0) + 1
+        if seen[kind] <= LISTED:
+            out.append(m)
+        else:
+            over.setdefault(kind, [m, 0])[1] += 1
+    if not over:
+        return messages
+    for first, more in over.values():
+        out.append(more_of(first, more))
+    return out
 
 
 class LoadError(Exception):

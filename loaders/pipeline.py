@@ -21,7 +21,7 @@ from . import (
     formats,
 )
 from .contracts import CONTRACTS, Contract, norm
-from .messages import BadOption, LoadError, Message, UnknownDataset, UnreadableFile
+from .messages import BadOption, LoadError, Message, UnknownDataset, UnreadableFile, bounded
 from .reading import RawSheet, read_file
 from .validate import Column, type_sheet
 
@@ -281,6 +281,7 @@ def _prepare_sheet(con, raw: RawSheet, found, path: Path, options: LoadOptions, 
         return prepared
     check = CHECKS.get(contract.dataset)
     prepared.messages.extend(check(con, typed.table, _Checker(path.name, sheet, columns)) if check else [])
+    prepared.messages = bounded(prepared.messages)
     prepared.store_table = f"{typed.table}_store"
     return prepared
 

@@ -14,7 +14,7 @@ import duckdb
 
 from .catalog import ensure_catalog
 from .contracts import Contract, FieldSpec
-from .messages import Message
+from .messages import LISTED, Message, more_of
 from .reading import insert_rows
 from .vocab import VOCABULARIES, special_problem, spellings
 
@@ -73,6 +73,15 @@ class _Ctx:
         self.prefix = prefix
         self.problems: list[Message] = []
         self.value_maps: dict[str, dict[str, str]] = {}
+
+    def count_more(self, listed: int, rows_sql: str) -> None:
+        """After `listed` rows of a kind (the last messages): when that is all `LISTED` may be, count the
+        rest of `rows_sql` (`from ... where ...`) in one message."""
+        if listed < LISTED:
+            return
+        total = self.con.execute(f"select count(*) {rows_sql}").fetchone()[0]
+        if total > LISTED:
+            self.problems.append(more_of(self.problems[-1], total - LISTED))
 
     def problem(self, code, *, row=None, column=None, value=None, expected=None, text="", severity="problem"):
         self.problems.append(
@@ -276,19 +285,20 @@ def type_sheet(
         header = columns[f.name].header
         raw, val = _q(f.name + "__raw"), _q(f.name)
         if f.required and not (f.vocabulary and "" in VOCABULARIES[f.vocabulary]):
-            for (row,) in con.execute(
-                f"select row_no from {typed} where {raw} is null order by row_no"
-            ).fetchall():
+            empty = f"from {typed} where {raw} is null"
+            rows = con.execute(f"select row_no {empty} order by row_no limit {LISTED}").fetchall()
+            for (row,) in rows:
                 ctx.problem("missing_value", row=row, column=header, expected=f"a value for {f.name}")
+            ctx.count_more(len(rows), empty)
         if f.kind == "text":
             continue
-        bad = con.execute(
-            f"select row_no, {raw} from {typed} where {raw} is not null and {val} is null order by row_no"
-        ).fetchall()
-        for row, value in bad:
+        bad = f"from {typed} where {raw} is not null and {val} is null"
+        rows = con.execute(f"select row_no, {raw} {bad} order by row_no limit {LISTED}").fetchall()
+        for row, value in rows:
             special = special_problem(f.vocabulary, value) if f.vocabulary else None
             code, expected = special or (f.problem_code, _expected(f))
             ctx.problem(code, row=row, column=header, value=value, expected=expected)
+        ctx.count_more(len(rows), bad)
     rows = con.execute(f"select count(*) from {typed}").fetchone()[0]
     return Typed(table=typed, rows=rows, problems=ctx.problems, value_maps=ctx.value_maps)
 

@@ -18,7 +18,7 @@ import duckdb
 
 from loaders import fastcheck
 from loaders.fastcsv import MAIN_ROWS, BulkPlan, NotBulk, Part, RowMap
-from loaders.messages import Message
+from loaders.messages import LISTED, Message, bounded, counted, more_of
 from loaders.pipeline import FilePlan
 
 from .digest import Digest
@@ -121,7 +121,8 @@ def check_bulk(bp: BulkPlan, *, user: str, now: dt.datetime) -> LoadResult | Non
 
 def _unchanged_result(plan: FilePlan, same: list[int]) -> LoadResult:
     s = plan.sheets[0]
-    ref = ImportRef(same[0], s.dataset, s.sheet, s.as_of, s.as_of_source, s.scope, s.rows, len(s.warnings))
+    warnings = counted(s.messages, "warning")
+    ref = ImportRef(same[0], s.dataset, s.sheet, s.as_of, s.as_of_source, s.scope, s.rows, warnings)
     return LoadResult(plan.path.name, plan.sha256, "unchanged", [ref], _all_messages(plan), plan)
 
 
@@ -173,7 +174,7 @@ def _write(
     _check_digest(digest.checked(), len(parts), csv=bp.arrow is None)
     plan.sha256 = digest.sha256
     row_of = RowMap(bp.header_row, parts, [line for line, _, _ in rejected])
-    bp.prepared.messages = _review(con, bp, table, import_id, where, row_of, rejected)
+    bp.prepared.messages = bounded(_review(con, bp, table, import_id, where, row_of, rejected))
     if dry_run:
         # as the generic dry run, which stages apart from any store, names no unknown systems
         bp.prepared.messages = [m for m in bp.prepared.messages if m.code != "unknown_system"]
@@ -230,7 +231,7 @@ def _review(
         _insert_retyped(con, table, import_id, retyped.store_table)
     prepared.rows = con.execute(f"select count(*) from {table} where {where}").fetchone()[0]
     order_of = {bp.header(f.name): i for i, f in enumerate(bp.mapped)}
-    typing.sort(key=lambda m: (order_of.get(m.column, -1), m.code != "missing_value", m.row or 0))
+    typing.sort(key=lambda m: (order_of.get(m.column, -1), m.code != "missing_value", m.more > 0, m.row or 0))
     messages = typing + bp.bulk.checks(bp, con, table, where, row_of)
     if not prepared.rows:
         messages.append(
@@ -266,7 +267,7 @@ def _finish(con, bp: BulkPlan, plan: FilePlan, import_id: int, digest: Digest, u
         prepared.as_of_source,
         prepared.scope,
         prepared.rows,
-        len(prepared.warnings),
+        counted(prepared.messages, "warning"),
     )
     return LoadResult(bp.file, plan.sha256, "loaded", [ref], _all_messages(plan), plan)
 
@@ -325,21 +326,17 @@ def _check_digest(digest: Digest, parts: int, *, csv: bool) -> None:
 
 def _missing(con, bp: BulkPlan, table: str, where: str, row_of: RowMap) -> list[Message]:
     """`missing_value` for each required field a row of the typed read left empty (the generic typing
-    says it of a rejected line's)."""
-    required = [f for f in bp.mapped if f.required]
-    if not required:
-        return []
-    empty = [f'"{bp.raw(f.name)}" is null' for f in required]
-    found = con.execute(
-        f"select row_no, {', '.join(empty)} from {table} where {where} and {MAIN_ROWS} "
-        f"and ({' or '.join(empty)})"
-    ).fetchall()
-    return [
-        fastcheck.missing(bp, f.name, row_of(row_no))
-        for row_no, *flags in found
-        for f, is_empty in zip(required, flags, strict=True)
-        if is_empty
-    ]
+    says it of a rejected line's): the first `LISTED` rows of each, and how many more there are."""
+    out = []
+    for f in bp.mapped:
+        if not f.required:
+            continue
+        empty = f'from {table} where {where} and {MAIN_ROWS} and "{bp.raw(f.name)}" is null'
+        rows = con.execute(f"select row_no {empty} order by row_no limit {LISTED}").fetchall()
+        out += [fastcheck.missing(bp, f.name, row_of(row_no)) for (row_no,) in rows]
+        if len(rows) == LISTED and (total := con.execute(f"select count(*) {empty}").fetchone()[0]) > LISTED:
+            out.append(more_of(out[-1], total - LISTED))
+    return out
 
 
 def _enums(con, bp: BulkPlan, table: str, where: str, row_of: RowMap) -> list[Message]:

@@ -29,7 +29,7 @@ import duckdb
 from loaders import fastcsv
 from loaders.contracts import CONTRACTS
 from loaders.datasets import STORE_KEYS
-from loaders.messages import Message
+from loaders.messages import Message, counted
 from loaders.pipeline import FilePlan, LoadOptions, Prepared, prepare
 from loaders.reading import insert_rows
 
@@ -161,8 +161,8 @@ def _log(
             "as_of_source": sheet.as_of_source if sheet else "import day",
             "scope": sheet.scope if sheet else "organisation",
             "rows": sheet.rows if sheet else 0,
-            "problems": sum(m.severity == "problem" for m in messages),
-            "warnings": sum(m.severity == "warning" for m in messages),
+            "problems": counted(messages, "problem"),
+            "warnings": counted(messages, "warning"),
             "outcome": outcome,
             "now": now,
             "user": user,
@@ -287,7 +287,7 @@ def _write_sheet(con, batch, plan: FilePlan, sheet: Prepared, user, now) -> Impo
         sheet.as_of_source,
         sheet.scope,
         sheet.rows,
-        len(sheet.warnings),
+        counted(sheet.messages, "warning"),
     )
 
 
@@ -348,7 +348,16 @@ def _load_file(con, path: Path, options, *, user: str, dry_run: bool, digest: Di
         if (same := _unchanged(con, plan)) is not None:
             con.execute("rollback")
             refs = [
-                ImportRef(i, s.dataset, s.sheet, s.as_of, s.as_of_source, s.scope, s.rows, len(s.warnings))
+                ImportRef(
+                    i,
+                    s.dataset,
+                    s.sheet,
+                    s.as_of,
+                    s.as_of_source,
+                    s.scope,
+                    s.rows,
+                    counted(s.messages, "warning"),
+                )
                 for i, s in zip(same, plan.sheets, strict=True)
             ]
             return LoadResult(path.name, plan.sha256, "unchanged", refs, _all_messages(plan), plan)

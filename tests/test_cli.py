@@ -143,6 +143,44 @@ def test_a_file_with_thousands_of_problems_is_logged_whole_and_shown_in_part(aim
     )
 
 
+@pytest.mark.slow
+def test_a_file_wrong_in_every_row_lists_the_first_rows_of_a_kind_and_counts_the_rest(
+    aims, db_file, tmp_path
+):
+    """25,000 rows with text in a number: the first `LISTED` are listed by row (on screen, in the log), the
+    other 15,000 counted in one message that `aims load` shows first; every count says 25,000."""
+    from loaders.messages import LISTED
+
+    lines = [
+        f"2026-07-01 {i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d},credit-scoring,v1,psi,income,n/a,0.1,0.2"
+        for i in range(25_000)
+    ]
+    path = tmp_path / "monitoring_all_bad.csv"
+    path.write_text(
+        "timestamp,ai_system,model_version,metric,feature,value,lower_threshold,upper_threshold\n"
+        + "\n".join(lines)
+        + "\n"
+    )
+    done = aims("load", path, "--db", db_file, "--dataset", "monitoring", "--as-of", "2026-09-30")
+    assert done.returncode == 1 and done.stdout.splitlines()[0] == "monitoring_all_bad.csv: refused"
+    first = table(done.stdout, "severity")[0]
+    assert (first["code"], first["row"], first["column"], first["value"]) == ("bad_number", "", "value", "")
+    assert first["expected"] == (
+        f"a number; {25_000 - LISTED:,} more row(s) with this problem in this column, counted but not listed "
+        f"(the first {LISTED:,} are)"
+    )
+    assert "25,000 problem(s) and 1 warning(s) in all" in done.stdout
+    with duckdb.connect(str(db_file)) as con:
+        [(import_id, problems)] = con.execute("select import_id, problems from imports").fetchall()
+        assert problems == 25_000
+        assert con.execute(
+            "select count(*), count(row_no), min(row_no), max(row_no) from import_messages "
+            "where code = 'bad_number'"
+        ).fetchone() == (LISTED + 1, LISTED, 2, LISTED + 1)
+    listed = table(aims("imports", "--db", db_file, "--messages", str(import_id)).stdout, "severity")
+    assert len(listed) == LISTED + 2  # and the unknown system's warning
+
+
 def test_load_with_warnings_only_exits_0(aims, db_file):
     done = aims("load", CONTROLS / "missing_justification.xlsx", "--db", db_file, "--as-of", "2026-03-31")
     assert done.returncode == 0

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from loaders.messages import counted
 from store.writer import LoadResult
 
 __all__ = ["CHANGE_COLUMNS", "IMPORT_LOG_COLUMNS", "LOADED_COLUMNS", "load_result", "messages_frame"]
@@ -51,7 +52,7 @@ def messages_frame(result: LoadResult) -> pd.DataFrame:
                 "row": m.row,
                 "column": m.column,
                 "value": m.value,
-                "expected": m.expected or m.text,
+                "expected": "; ".join(t for t in (m.expected, m.text) if t),  # and how many more, if counted
             }
             for m in result.messages
         ],
@@ -61,7 +62,7 @@ def messages_frame(result: LoadResult) -> pd.DataFrame:
 
 def load_result(result: LoadResult) -> None:
     """How one file was understood (dataset, sheet, header row, as-of, mapping) and its problems."""
-    problems = len(result.problems)
+    problems = counted(result.problems, "problem")
     with st.container(border=True):
         head = st.columns([3, 1])
         head[0].markdown(f"**{_plain(result.file)}**")
