@@ -7,6 +7,7 @@ from pathlib import Path
 
 import duckdb
 import openpyxl
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -85,6 +86,27 @@ def test_broken_file_shows_row_precise_problems_and_loads_nothing(at, tmp_path):
         not (tmp_path / "aims.duckdb").exists()
         or _count(tmp_path / "aims.duckdb", "select count(*) from controls") == 0
     )
+
+
+def test_a_file_wrong_in_every_row_shows_the_count_first(at):
+    """12,000 rows with text in a number: the badge counts all of them; the table first says how many rows
+    beyond the listed ones have the problem, then lists the first `LISTED` from row 2."""
+    from loaders.messages import LISTED
+
+    lines = "".join(
+        f"2026-07-01 {i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d},Credit scoring,v3,psi,income,n/a,0.1,0.2\n"
+        for i in range(12_000)
+    )
+    header = "timestamp,ai_system,model_version,metric,feature,value,lower_threshold,upper_threshold\n"
+    _check(at, "monitoring_2026-09-30.csv", (header + lines).encode())
+    assert [e.value for e in at.error][:1] == ["12,000 problem(s)"]
+    problems = next(d.value for d in at.dataframe if "code" in d.value.columns)
+    bad = problems[problems["code"] == "bad_number"]
+    assert len(bad) == LISTED + 1 and bad["row"].tolist()[1:3] == [2, 3]
+    first = bad.iloc[0]
+    assert first["column"] == "value" and pd.isna(first["row"])  # it stands for rows, it is none
+    assert first["expected"].startswith(f"a number; {12_000 - LISTED:,} more row(s) with this problem")
+    assert not any(b.label.startswith("Load ") for b in at.button)
 
 
 def test_remove_after_confirmation(at, tmp_path):

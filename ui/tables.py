@@ -43,6 +43,9 @@ IMPORT_LOG_COLUMNS = {
 
 
 def messages_frame(result: LoadResult) -> pd.DataFrame:
+    """A file's messages as `aims load` prints them: file-level ones and counts of unlisted rows first,
+    then in the order of the file."""
+    ordered = sorted(result.messages, key=lambda m: (m.row is not None, m.sheet or "", m.row or 0))
     return pd.DataFrame(
         [
             {
@@ -54,7 +57,7 @@ def messages_frame(result: LoadResult) -> pd.DataFrame:
                 "value": m.value,
                 "expected": "; ".join(t for t in (m.expected, m.text) if t),  # and how many more, if counted
             }
-            for m in result.messages
+            for m in ordered
         ],
         columns=["severity", "code", "sheet", "row", "column", "value", "expected"],
     )
@@ -67,7 +70,7 @@ def load_result(result: LoadResult) -> None:
         head = st.columns([3, 1])
         head[0].markdown(f"**{_plain(result.file)}**")
         if problems:
-            head[1].error(f"{problems} problem(s)", icon=":material/error:")
+            head[1].error(f"{problems:,} problem(s)", icon=":material/error:")
         else:
             head[1].success("ready to load", icon=":material/check:")
         for sheet in result.plan.sheets if result.plan else []:
