@@ -24,9 +24,9 @@ import numpy as np
 
 from .contracts import FieldSpec
 from .fastcsv import MAIN_ROWS, Bulk, BulkPlan, NotBulk, RowMap, scratch
-from .messages import LISTED, Message, more_of
+from .messages import Message
 from .reading import insert_rows
-from .validate import _clean, _expected, type_sheet
+from .validate import _clean, _expected, listed, type_sheet
 from .vocab import VOCABULARIES, lookup, special_problem
 
 __all__ = [
@@ -292,22 +292,19 @@ def _monitoring_checks(bp: BulkPlan, con, table: str, where: str, row_of: RowMap
                         f"each key once per file (first at row {first})",
                     )
                 )
-    above = f"from {table} where {where} and lower_threshold > upper_threshold"
-    rows = con.execute(
-        f"select row_no, lower_threshold, upper_threshold {above} order by abs(row_no) limit {LISTED}"
-    ).fetchall()
-    for row_no, lower, upper in rows:
-        out.append(
-            bp.problem(
-                "lower_above_upper",
-                row_of(row_no),
-                bp.header("lower_threshold") or bp.header("threshold"),
-                f"{lower} > {upper}",
-                "a lower threshold at or below the upper threshold",
-            )
-        )
-    if len(rows) == LISTED and (total := con.execute(f"select count(*) {above}").fetchone()[0]) > LISTED:
-        out.append(more_of(out[-1], total - LISTED))
+    out += listed(
+        con,
+        "row_no, lower_threshold, upper_threshold",
+        f"from {table} where {where} and lower_threshold > upper_threshold",
+        lambda row_no, lower, upper: bp.problem(
+            "lower_above_upper",
+            row_of(row_no),
+            bp.header("lower_threshold") or bp.header("threshold"),
+            f"{lower} > {upper}",
+            "a lower threshold at or below the upper threshold",
+        ),
+        order="abs(row_no)",
+    )
     out.sort(key=lambda m: (m.code != "duplicate_key", m.more > 0, m.row or 0))
     found = con.execute(
         f"""with known as (

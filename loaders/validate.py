@@ -8,6 +8,7 @@ join, never a Python loop over rows.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 import duckdb
@@ -66,6 +67,16 @@ def _clean(col: str) -> str:
     return f"nullif({unescaped}, '')"
 
 
+def listed(con, columns: str, rows_sql: str, message, *, order: str = "row_no") -> list[Message]:
+    """`message(*row)` for the first `LISTED` rows of `rows_sql` (`from ... where ...`, built from the
+    code), then, when there are more, one message that counts the rest (`loaders.messages`)."""
+    rows = con.execute(f"select {columns} {rows_sql} order by {order} limit {LISTED}").fetchall()
+    out = [message(*row) for row in rows]
+    if len(rows) == LISTED and (total := con.execute(f"select count(*) {rows_sql}").fetchone()[0]) > LISTED:
+        out.append(more_of(out[-1], total - LISTED))
+    return out
+
+
 class _Ctx:
     def __init__(self, con, contract, columns, file, sheet, dayfirst, locale_dayfirst, prefix):
         self.con, self.contract, self.columns = con, contract, columns
@@ -74,28 +85,20 @@ class _Ctx:
         self.problems: list[Message] = []
         self.value_maps: dict[str, dict[str, str]] = {}
 
-    def count_more(self, listed: int, rows_sql: str) -> None:
-        """After `listed` rows of a kind (the last messages): when that is all `LISTED` may be, count the
-        rest of `rows_sql` (`from ... where ...`) in one message."""
-        if listed < LISTED:
-            return
-        total = self.con.execute(f"select count(*) {rows_sql}").fetchone()[0]
-        if total > LISTED:
-            self.problems.append(more_of(self.problems[-1], total - LISTED))
-
     def problem(self, code, *, row=None, column=None, value=None, expected=None, text="", severity="problem"):
-        self.problems.append(
-            Message(
-                severity=severity,
-                code=code,
-                file=self.file,
-                sheet=self.sheet,
-                row=row,
-                column=column,
-                value=value,
-                expected=expected,
-                text=text,
-            )
+        self.problems.append(self.message(code, row, column, value, expected, text, severity))
+
+    def message(self, code, row=None, column=None, value=None, expected=None, text="", severity="problem"):
+        return Message(
+            severity=severity,
+            code=code,
+            file=self.file,
+            sheet=self.sheet,
+            row=row,
+            column=column,
+            value=value,
+            expected=expected,
+            text=text,
         )
 
 
@@ -285,22 +288,26 @@ def type_sheet(
         header = columns[f.name].header
         raw, val = _q(f.name + "__raw"), _q(f.name)
         if f.required and not (f.vocabulary and "" in VOCABULARIES[f.vocabulary]):
-            empty = f"from {typed} where {raw} is null"
-            rows = con.execute(f"select row_no {empty} order by row_no limit {LISTED}").fetchall()
-            for (row,) in rows:
-                ctx.problem("missing_value", row=row, column=header, expected=f"a value for {f.name}")
-            ctx.count_more(len(rows), empty)
-        if f.kind == "text":
-            continue
-        bad = f"from {typed} where {raw} is not null and {val} is null"
-        rows = con.execute(f"select row_no, {raw} {bad} order by row_no limit {LISTED}").fetchall()
-        for row, value in rows:
-            special = special_problem(f.vocabulary, value) if f.vocabulary else None
-            code, expected = special or (f.problem_code, _expected(f))
-            ctx.problem(code, row=row, column=header, value=value, expected=expected)
-        ctx.count_more(len(rows), bad)
+            missing = functools.partial(
+                ctx.message, "missing_value", column=header, expected=f"a value for {f.name}"
+            )
+            ctx.problems += listed(con, "row_no", f"from {typed} where {raw} is null", missing)
+        if f.kind != "text":
+            bad = f"from {typed} where {raw} is not null and {val} is null"
+            ctx.problems += listed(con, f"row_no, {raw}", bad, _bad_value(ctx, f, header))
     rows = con.execute(f"select count(*) from {typed}").fetchone()[0]
     return Typed(table=typed, rows=rows, problems=ctx.problems, value_maps=ctx.value_maps)
+
+
+def _bad_value(ctx: _Ctx, f: FieldSpec, header: str):
+    """The message for a value of `f` that its type or vocabulary does not take, at a row."""
+
+    def message(row: int, value: str) -> Message:
+        special = special_problem(f.vocabulary, value) if f.vocabulary else None
+        code, expected = special or (f.problem_code, _expected(f))
+        return ctx.message(code, row, header, value, expected)
+
+    return message
 
 
 def _expected(f: FieldSpec) -> str:

@@ -18,8 +18,9 @@ import duckdb
 
 from loaders import fastcheck
 from loaders.fastcsv import MAIN_ROWS, BulkPlan, NotBulk, Part, RowMap
-from loaders.messages import LISTED, Message, bounded, counted, more_of
+from loaders.messages import Message, bounded, counted
 from loaders.pipeline import FilePlan
+from loaders.validate import listed
 
 from .digest import Digest
 from .schema import SPLIT, migrate
@@ -199,8 +200,8 @@ def _insert(con, bp: BulkPlan, table: str, import_id: int, parts) -> None:
     """The typed read into the store table; a part that read past its end had its rejects lost to its
     `limit`, so a read of every cell records them (see `_overran`)."""
     sql, params = bp.insert_select(import_id, parts, _columns(con, table))
-    for name in ("bulk_rejects", "bulk_scans"):
-        con.execute(f"drop table if exists temp.{name}")
+    con.execute("drop table if exists temp.bulk_rejects")
+    con.execute("drop table if exists temp.bulk_scans")
     if bp.arrow is not None:
         con.register("bulk_sheet", bp.arrow)
     try:
@@ -329,13 +330,11 @@ def _missing(con, bp: BulkPlan, table: str, where: str, row_of: RowMap) -> list[
     says it of a rejected line's): the first `LISTED` rows of each, and how many more there are."""
     out = []
     for f in bp.mapped:
-        if not f.required:
-            continue
-        empty = f'from {table} where {where} and {MAIN_ROWS} and "{bp.raw(f.name)}" is null'
-        rows = con.execute(f"select row_no {empty} order by row_no limit {LISTED}").fetchall()
-        out += [fastcheck.missing(bp, f.name, row_of(row_no)) for (row_no,) in rows]
-        if len(rows) == LISTED and (total := con.execute(f"select count(*) {empty}").fetchone()[0]) > LISTED:
-            out.append(more_of(out[-1], total - LISTED))
+        if f.required:
+            empty = f'from {table} where {where} and {MAIN_ROWS} and "{bp.raw(f.name)}" is null'
+            out += listed(
+                con, "row_no", empty, lambda row_no, f=f: fastcheck.missing(bp, f.name, row_of(row_no))
+            )
     return out
 
 

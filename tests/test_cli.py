@@ -99,6 +99,12 @@ def test_load_with_problems_prints_the_table_and_exits_1(aims, db_file):
         assert con.execute("select count(*) from controls").fetchone() == (0,)
 
 
+def _monitoring_csv(path: Path, lines: list[str]) -> Path:
+    header = "timestamp,ai_system,model_version,metric,feature,value,lower_threshold,upper_threshold"
+    path.write_text("\n".join([header, *lines]) + "\n")
+    return path
+
+
 def test_a_file_with_thousands_of_problems_is_logged_whole_and_shown_in_part(aims, db_file, tmp_path):
     """Every problem goes into the import log in one statement (one insert per problem took minutes for
     a file of 200,000 bad rows); `aims load` shows the first 200 and `aims imports --messages` all."""
@@ -108,12 +114,7 @@ def test_a_file_with_thousands_of_problems_is_logged_whole_and_shown_in_part(aim
         f"2026-07-01 00:{i // 60:02d}:{i % 60:02d},credit-scoring,v1,psi,income,n/a{i},0.1,0.2"
         for i in range(3000)
     ]
-    path = tmp_path / "monitoring_bad.csv"
-    path.write_text(
-        "timestamp,ai_system,model_version,metric,feature,value,lower_threshold,upper_threshold\n"
-        + "\n".join(lines)
-        + "\n"
-    )
+    path = _monitoring_csv(tmp_path / "monitoring_bad.csv", lines)
     done = aims("load", path, "--db", db_file, "--dataset", "monitoring", "--as-of", "2026-09-30")
     assert done.returncode == 1 and done.stdout.splitlines()[0] == "monitoring_bad.csv: refused"
     shown = table(done.stdout, "severity")
@@ -155,12 +156,7 @@ def test_a_file_wrong_in_every_row_lists_the_first_rows_of_a_kind_and_counts_the
         f"2026-07-01 {i // 3600:02d}:{i // 60 % 60:02d}:{i % 60:02d},credit-scoring,v1,psi,income,n/a,0.1,0.2"
         for i in range(25_000)
     ]
-    path = tmp_path / "monitoring_all_bad.csv"
-    path.write_text(
-        "timestamp,ai_system,model_version,metric,feature,value,lower_threshold,upper_threshold\n"
-        + "\n".join(lines)
-        + "\n"
-    )
+    path = _monitoring_csv(tmp_path / "monitoring_all_bad.csv", lines)
     done = aims("load", path, "--db", db_file, "--dataset", "monitoring", "--as-of", "2026-09-30")
     assert done.returncode == 1 and done.stdout.splitlines()[0] == "monitoring_all_bad.csv: refused"
     first = table(done.stdout, "severity")[0]
