@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 
 from .contracts import FieldSpec
-from .fastcsv import MAIN_ROWS, Bulk, BulkPlan, NotBulk, RowMap, scratch
+from .fastcsv import MAIN_ROWS, Bulk, BulkPlan, NotBulk, RowMap, mark_conflict, scratch
 from .messages import Message
 from .reading import insert_rows
 from .validate import _clean, _expected, listed, type_sheet
@@ -87,10 +87,21 @@ def retype(con: duckdb.DuckDBPyConnection, bp: BulkPlan, rejected: list[tuple[in
     for line, _, text in rejected:
         cells = [c or None for c in _one_record(text, bp.delimiter)]
         rows.append([line, *(cells + [None] * bp.width)[: bp.width]])
-    # Row 0, dropped below: a dot decimal the sample showed, so the generic typing decides the column's
-    # decimal mark as it would over the whole file (commas are then never decimals).
     field_at = {c.index: name for name, c in bp.columns.items()}
-    synthetic = [0] + ["0.5" if field_at.get(j) in bp.dotted else None for j in range(bp.width)]
+    numbers = {bp.columns[f.name].index: f.name for f in bp.mapped if f.kind in ("number", "integer")}
+    for row in rows:
+        for j, name in numbers.items():
+            if (bp.decimal_mark == "," or name not in bp.marked) and mark_conflict(bp, row[1 + j]):
+                raise NotBulk(f"a number in column {bp.header(name)!r} with the other decimal mark")
+    # Row 0, dropped below: a number with the read's decimal mark, so the generic typing reads the
+    # column with it, as it would over the whole file: under a dot, in the columns the sample decided
+    # (a comma is then never a decimal); under a comma, in every number column (the rejected lines hold
+    # no dot, so a column with no comma anywhere types the same either way).
+    shown = "0,5" if bp.decimal_mark == "," else "0.5"
+    synthetic = [0] + [
+        shown if (bp.decimal_mark == "," and j in numbers) or field_at.get(j) in bp.marked else None
+        for j in range(bp.width)
+    ]
     cells = ", ".join(f"c{j} varchar" for j in range(bp.width))
     con.execute(f"create or replace temp table bulk_rej_raw (row_no integer, {cells})")
     insert_rows(con, "bulk_rej_raw", [synthetic, *rows], ["integer"] + ["varchar"] * bp.width)

@@ -61,8 +61,11 @@ _DATETIME_FORMATS = [  # sample pattern -> DuckDB format; each one the generic p
     (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"), "%Y-%m-%dT%H:%M"),
     (re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"),
 ]
-_COMMA_DECIMAL = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+),\d+")  # as the generic typing decides it
+# a number column's decimal mark, as the generic typing decides it (`loaders.validate`): a comma when some
+# value reads as a decimal comma and none as a dot decimal (over the cells as it sees them, `as_typed`)
+_COMMA_DECIMAL = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+),\d+")
 _DOT_DECIMAL = re.compile(r"-?\d+\.\d+")
+_TRIMMED = " \t\n\r\xa0"  # what the generic typing trims off a cell
 
 
 # The rows of the typed read, as opposed to rejected lines typed the generic way (`row_no` < 0: minus
@@ -112,7 +115,7 @@ class BulkPlan:
     width: int
     columns: dict[str, Column]  # field -> where it sits in the file
     datetime_format: str | None
-    dotted: set[str]  # number fields whose sample has a dot decimal (so commas are never decimals)
+    marked: set[str]  # number fields whose sample shows the read's decimal mark (so the other never is one)
     sample: dict[str, list[str]]  # field -> distinct values of the sample, as read
     prepared: Prepared
     mapped: list[FieldSpec] = field(default_factory=list)
@@ -121,6 +124,7 @@ class BulkPlan:
     estimated_rows: int = 0  # data rows, from the file's size and the sample's lines
     sample_quoted: bool = False  # a quote in the sample (a quoted field might span lines)
     case_params: dict[str, str | None] = field(default_factory=dict)  # values bound in `stored`' SQL
+    decimal_mark: str = "."  # of every number column of the read (`_decimal_marks`)
 
     @property
     def file(self) -> str:
@@ -160,6 +164,8 @@ class BulkPlan:
         for f in self.mapped:
             types[f"c{self.columns[f.name].index}"] = _SQL_TYPE.get(f.kind, "VARCHAR")
         options = ", timestampformat = $tsf" if self.datetime_format else ""
+        if self.decimal_mark == ",":
+            options += ", decimal_separator = ','"
         sql = (
             f"read_csv(${piece[0] if piece else 'src'}, delim = $delim, header = false, "
             f"skip = {int(self.header_row if skip is None else skip)}, "
@@ -345,14 +351,51 @@ def _plan(path: Path, options: LoadOptions, delimiter: str, grid: list[list[str 
     if len(formats) > 1 or None in formats:
         raise NotBulk("date-times of several formats, or not ISO")
     bp.datetime_format = formats.pop() if formats else None
+    _decimal_marks(bp)
+    return bp
+
+
+def as_typed(cell: str | None) -> str | None:
+    """A cell as the generic typing sees it (`loaders.validate`): trimmed, a formula escape undone."""
+    text = (cell or "").strip(_TRIMMED)
+    if len(text) > 1 and text[0] == "'" and text[1] in "=+-@\t\r":
+        text = text[1:]
+    return text or None
+
+
+def _decimal_marks(bp: BulkPlan) -> None:
+    """The decimal mark DuckDB reads the number columns with: a dot, or a comma when the sample shows
+    decimal commas and no dot decimals (a European export); the columns the sample decides. A column
+    with dot decimals in the sample is one where a comma is a bad number, as on the generic path; one
+    with dot decimals beside another with decimal commas needs the generic path (one mark per read).
+
+    The rest is known from the rejected lines alone (`fastcheck.retype`): the typed read takes no
+    number with the other mark, so every cell that could turn the generic typing's decision is among
+    them."""
+    dots, commas = set(), set()
     for f in bp.mapped:
         if f.kind in ("number", "integer"):
-            values = [v.strip() for v in bp.sample[f.name]]
+            values = [v for v in map(as_typed, bp.sample[f.name]) if v]
             if any(_DOT_DECIMAL.fullmatch(v) for v in values):
-                bp.dotted.add(f.name)  # a comma in this column is then a bad number, as on the generic path
+                dots.add(f.name)
             elif any(_COMMA_DECIMAL.fullmatch(v) for v in values):
-                raise NotBulk("decimal commas")
-    return bp
+                commas.add(f.name)
+    if dots and commas:
+        raise NotBulk("dot decimals in one column, decimal commas in another")
+    bp.decimal_mark, bp.marked = (",", commas) if commas else (".", dots)
+
+
+def mark_conflict(bp: BulkPlan, cell: str | None) -> bool:
+    """Whether a rejected line's number cell could make the generic typing decide its column's decimal
+    mark otherwise than the read did: under a comma, a cell with a dot (the generic typing would then
+    read the column with dots, or strip the dot as a thousands mark); under a dot, a decimal comma in a
+    column whose sample showed no dot decimals (dot decimals the read took would decide it)."""
+    text = as_typed(cell)
+    if text is None:
+        return False
+    if bp.decimal_mark == ",":
+        return "." in text
+    return _COMMA_DECIMAL.fullmatch(text) is not None
 
 
 def plan_grid(
@@ -422,7 +465,7 @@ def plan_grid(
         width=max(len(r) for r in grid[:201]),  # as the generic reader counts columns
         columns=columns,
         datetime_format=None,
-        dotted=set(),
+        marked=set(),
         sample=sample,
         prepared=prepared,
         mapped=mapped,

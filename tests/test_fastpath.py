@@ -224,6 +224,113 @@ def test_a_dry_run_of_a_large_file_is_checked_the_bulk_way(case, tmp_path, monke
     assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]
 
 
+def european(rows: list[str]) -> list[str]:
+    """Plain rows as a European export writes them: `;` between cells, decimal commas."""
+    numbers = {HEADER.split(",").index(n) for n in ("value", "lower_threshold", "upper_threshold")}
+    return [
+        ";".join(c.replace(".", ",") if i in numbers else c for i, c in enumerate(row.split(",")))
+        for row in rows
+    ]
+
+
+def _rejected_lines(monkeypatch) -> list[list]:
+    """Fills with the lines each typed read rejected (`fastcheck.rejected_lines`)."""
+    from loaders import fastcheck
+
+    found: list[list] = []
+    original = fastcheck.rejected_lines
+    monkeypatch.setattr(fastcheck, "rejected_lines", lambda *a: found.append(original(*a)) or found[-1])
+    monkeypatch.setattr(bulk.fastcheck, "rejected_lines", fastcheck.rejected_lines)
+    return found
+
+
+EUROPEAN = {
+    "clean": {},
+    "bad_number": {10: point(10, value="n/a")},
+    # a formula escape before a decimal comma (rejected by the typed read, typed the generic way), and a
+    # decimal comma with an exponent
+    "escape_and_exponent": {20: point(20, value="'-0.5"), 30: point(30, value="1.5e-1")},
+}
+
+
+@pytest.mark.parametrize("case", sorted(EUROPEAN))
+def test_a_european_export_is_read_the_bulk_way_with_its_decimal_commas(case, tmp_path, monkeypatch):
+    """`;` and decimal commas (the sample shows them and no dot decimal): DuckDB reads the numbers with
+    a comma for a mark, so the typed read rejects no clean line, and the file stores and reports what
+    the generic path does; the clean file stores the values of the same file written with dots."""
+    rows = european(plain(400))
+    for i, row in EUROPEAN[case].items():
+        rows[i] = european([row])[0]
+    path = csv_file(tmp_path, f"monitoring_{case}.csv", rows, header=HEADER.replace(",", ";"))
+    rejected = _rejected_lines(monkeypatch)
+    generic, fast = both(tmp_path, path, monkeypatch)
+    assert fast == generic
+    if case == "clean":
+        assert rejected == [[]] and fast["outcome"] == "loaded"
+        dotted = tmp_path / "dotted"
+        dotted.mkdir()
+        _, same = both(dotted, csv_file(dotted, "monitoring_dots.csv", plain(400)), monkeypatch)
+        assert fast["stored"] == same["stored"]
+    elif case == "bad_number":
+        assert [line for line, _, _ in rejected[-1]] == [12]
+        problems = {(m[1], m[2], m[4]) for m in fast["messages"] if m[0] == "problem"}
+        assert fast["outcome"] == "refused" and problems == {("bad_number", 12, "n/a")}
+    else:
+        assert [line for line, _, _ in rejected[-1]] == [22]  # the escape
+        stored = {r[0]: r for r in fast["stored"]}
+        assert fast["outcome"] == "loaded" and -0.5 in stored[22] and 0.15 in stored[32]
+
+
+def _beyond_the_sample(rows: list[str], changes: dict[int, str]) -> list[str]:
+    for i, row in changes.items():
+        rows[i] = row
+    return rows
+
+
+OTHER_MARK = {  # a number with the other decimal mark than the read's, after the sampled lines
+    # the generic typing reads the column with dots then, and every decimal comma in it is a bad number
+    "dot_in_a_european_file": lambda: _beyond_the_sample(
+        european(plain(4000)), {3900: european([point(3900)])[0].replace("0,95", "0.95")}
+    ),
+    # a dot as a thousands mark: 1234.5 in a column of decimal commas
+    "thousands_dot": lambda: _beyond_the_sample(
+        european(plain(4000)), {3900: european([point(3900)])[0].replace(";0,95", ';"1.234,5"')}
+    ),
+    # the sample shows whole numbers only; a dot decimal and a decimal comma come later
+    "both_marks_late": lambda: _beyond_the_sample(
+        [point(i, lower_threshold="0") for i in range(4000)],
+        {3800: point(3800, lower_threshold="0.5"), 3900: point(3900, lower_threshold='"0,5"')},
+    ),
+    # the same, a decimal comma alone: the generic typing decides for commas
+    "comma_late": lambda: _beyond_the_sample(
+        [point(i, lower_threshold="0") for i in range(4000)], {3900: point(3900, lower_threshold='"0,5"')}
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(OTHER_MARK))
+def test_a_number_with_the_other_decimal_mark_sends_the_file_the_generic_way(case, tmp_path, monkeypatch):
+    """The generic typing decides a column's decimal mark over all its cells; a rejected line whose
+    number could turn that decision is one the bulk path cannot type alone, so it hands the file on."""
+    header = HEADER.replace(",", ";") if case in ("dot_in_a_european_file", "thousands_dot") else HEADER
+    path = csv_file(tmp_path, f"monitoring_{case}.csv", OTHER_MARK[case](), header=header)
+    options = LoadOptions(dataset="monitoring", as_of=dt.date(2026, 9, 30))
+    generic = _load(tmp_path / "generic.duckdb", path, options, bulk_path=False, monkeypatch=monkeypatch)
+    fast = _load(tmp_path / "bulk.duckdb", path, options, bulk_path=True, monkeypatch=monkeypatch)
+    assert fast.pop("bulk") is False and generic.pop("bulk")  # tried, then handed over
+    assert fast == generic
+    problems = {(m[1], m[2], m[4]) for m in fast["messages"] if m[0] == "problem"}
+    if case == "dot_in_a_european_file":  # every other upper threshold is now a bad number
+        assert (
+            fast["outcome"] == "refused" and len(problems) == 3999 and ("bad_number", 2, "0,95") in problems
+        )
+    elif case == "both_marks_late":
+        assert fast["outcome"] == "refused" and problems == {("bad_number", 3902, "0,5")}
+    else:
+        stored = {r[0]: r for r in fast["stored"]}
+        assert fast["outcome"] == "loaded" and (1234.5 if case == "thousands_dot" else 0.5) in stored[3902]
+
+
 @pytest.mark.slow
 def test_title_rows_semicolons_and_values_beyond_the_sample(tmp_path, monkeypatch):
     """A semicolon file with title rows, larger than the sample: the verdict spelled differently and the
