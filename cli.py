@@ -163,6 +163,10 @@ def _load(args, early) -> int:
     failed = False
     con = None if args.dry_run else open_store(args.db, wait=args.wait)
     try:
+        if con is not None:
+            from store.db import limit_memory
+
+            limit_memory(con)  # this process only loads: a file too large for memory spills to disk
         for i, name in enumerate(args.files):
             result = load_file(con, Path(name), options, dry_run=args.dry_run, digest=None if i else early)
             _print_result(result, verbose_plan=args.dry_run)

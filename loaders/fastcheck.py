@@ -23,7 +23,7 @@ import duckdb
 import numpy as np
 
 from .contracts import FieldSpec
-from .fastcsv import MAIN_ROWS, Bulk, BulkPlan, NotBulk, RowMap, mark_conflict, scratch
+from .fastcsv import MAIN_ROWS, MAX_REJECTS, Bulk, BulkPlan, NotBulk, RowMap, mark_conflict, scratch
 from .messages import Message
 from .reading import insert_rows
 from .validate import _clean, _expected, listed, type_sheet
@@ -42,9 +42,6 @@ __all__ = [
     "retype",
 ]
 
-# more rejected lines than that: the sample misled, and the generic path reads the file (99,000 of a
-# million lines: 5.9 s the bulk way, 9.5 s the generic way)
-MAX_REJECTS = 100_000
 _KEEP_REJECTS = {"CAST", "MISSING COLUMNS"}  # lines the generic typing can read as the generic path would
 _CASE_LIMIT = 64  # distinct values of the sample mapped by a CASE expression
 
@@ -74,8 +71,10 @@ def rejected_lines(
            group by all order by line""",
         {"paths": list(pieces), "before": list(pieces.values())},
     ).fetchall()
-    if len(found) > MAX_REJECTS:
-        raise NotBulk(f"{len(found)} lines are not in the sampled format")
+    # a read stops recording at `MAX_REJECTS` + 1 (`BulkPlan.scan_sql`): its list is then not whole
+    most = con.execute("select max(n) from (select count(*) as n from temp.bulk_rejects group by scan_id)")
+    if len(found) > MAX_REJECTS or (most.fetchone()[0] or 0) > MAX_REJECTS:
+        raise NotBulk(f"over {MAX_REJECTS} lines are not in the sampled format")
     if any(kind not in _KEEP_REJECTS for _, kind, _ in found):
         raise NotBulk("a line the typed reader cannot split as the generic reader does")
     return found

@@ -335,8 +335,17 @@ def prepare(con: duckdb.DuckDBPyConnection, path: Path, options: LoadOptions | N
         plan.messages.append(exc.message())
     except duckdb.Error as exc:  # the engine refused the content: a refusal, never a traceback
         text = str(exc).splitlines()[0][:300]
+        if isinstance(exc, duckdb.OutOfMemoryException):
+            text = f"too large for the memory loading may take ({_memory_limit(con)}; AIMS_LOAD_MEMORY sets it): {text}"
         plan.messages.append(UnreadableFile(f"cannot be read: {text}", file=path.name).message())
     return plan
+
+
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> str:
+    try:
+        return con.execute("select current_setting('memory_limit')").fetchone()[0]
+    except duckdb.Error:
+        return "its limit"
 
 
 def _unknown_text(con, raws: list[RawSheet], options: LoadOptions) -> str:

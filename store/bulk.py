@@ -22,6 +22,7 @@ from loaders.messages import Message, bounded, counted
 from loaders.pipeline import FilePlan
 from loaders.validate import listed
 
+from .db import limit_memory
 from .digest import Digest
 from .schema import SPLIT, migrate
 from .writer import (
@@ -114,6 +115,7 @@ def check_bulk(bp: BulkPlan, *, user: str, now: dt.datetime) -> LoadResult | Non
     with tempfile.TemporaryDirectory(prefix="aims-check-") as folder:
         con = duckdb.connect(str(Path(folder) / "check.duckdb"))
         try:
+            limit_memory(con)
             migrate(con)
             return load_bulk(con, bp, user=user, now=now, dry_run=True)
         finally:

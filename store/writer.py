@@ -20,6 +20,7 @@ import getpass
 import json
 import os
 import shutil
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -322,7 +323,8 @@ def _load_file(con, path: Path, options, *, user: str, dry_run: bool, digest: Di
             now = dt.datetime.now().replace(microsecond=0)
             if (result := check_bulk(bulk, user=user, now=now)) is not None:
                 return result
-        with duckdb.connect() as stage:
+        with tempfile.TemporaryDirectory(prefix="aims-stage-") as spill, duckdb.connect() as stage:
+            db.limit_memory(stage, Path(spill))  # a database of its own: the cap holds nobody else back
             plan = prepare(stage, path, options)
             return LoadResult(path.name, plan.sha256, "checked", messages=_all_messages(plan), plan=plan)
     now = dt.datetime.now().replace(microsecond=0)

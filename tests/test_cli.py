@@ -177,6 +177,46 @@ def test_a_file_wrong_in_every_row_lists_the_first_rows_of_a_kind_and_counts_the
     assert len(listed) == LISTED + 2  # and the unknown system's warning
 
 
+@pytest.mark.slow
+def test_the_memory_of_a_load_is_capped_and_a_file_too_large_for_it_is_refused_clearly(
+    aims, db_file, tmp_path
+):
+    """`aims load` caps DuckDB's memory (`AIMS_LOAD_MEMORY`, else `store.db.LOAD_MEMORY_LIMIT`): a file
+    the generic path stages whole (day-first date-times) spills to disk under a small cap and loads; under
+    a cap too small for it, it is refused (a dry run too) saying so; a cap DuckDB cannot read is an error.
+    No spilled file is left behind."""
+    minutes = [i // 7 for i in range(200_000)]  # seven features a minute, over 20 days of July
+    lines = [
+        f"{1 + m // 1440:02d}/07/2026 {m // 60 % 24:02d}:{m % 60:02d},credit-scoring,v1,psi,"
+        f"feature_{i % 7},0.{i % 97:02d},0.1,0.9"
+        for i, m in enumerate(minutes)
+    ]
+    path = _monitoring_csv(tmp_path / "monitoring_dayfirst.csv", lines)
+    args = ["load", path, "--db", db_file, "--dataset", "monitoring", "--as-of", "2026-09-30", "--dayfirst"]
+
+    small = aims(*args, env={"AIMS_LOAD_MEMORY": "24MB"})
+    assert small.returncode == 1 and "too large for the memory loading may take" in small.stdout
+    assert "AIMS_LOAD_MEMORY sets it" in small.stdout and "Traceback" not in small.stderr
+    checked = aims(*args, "--dry-run", env={"AIMS_LOAD_MEMORY": "24MB"})
+    assert checked.returncode == 1 and "too large for the memory loading may take" in checked.stdout
+    bad = aims(*args, env={"AIMS_LOAD_MEMORY": "lots"})
+    assert (bad.returncode, bad.stderr.strip()) == (
+        1,
+        "error: AIMS_LOAD_MEMORY='lots' is not a memory size (e.g. 768MB, 2GB)",
+    )
+    with duckdb.connect(str(db_file)) as con:
+        assert con.execute("select outcome from imports").fetchall() == [("refused",)]
+
+    spilled = aims(*args, env={"AIMS_LOAD_MEMORY": "96MB"})
+    assert spilled.returncode == 0, spilled.stdout + spilled.stderr
+    with duckdb.connect(str(db_file)) as con:
+        assert con.execute("select count(*), max(row_no) from monitoring").fetchone() == (200_000, 200_001)
+    assert sorted(p.name for p in db_file.parent.iterdir() if p.name.startswith(db_file.name)) == [
+        db_file.name,
+        db_file.name + ".files",
+    ]
+
+
 def test_load_with_warnings_only_exits_0(aims, db_file):
     done = aims("load", CONTROLS / "missing_justification.xlsx", "--db", db_file, "--as-of", "2026-03-31")
     assert done.returncode == 0

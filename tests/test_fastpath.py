@@ -446,6 +446,36 @@ def test_thousands_of_bad_lines_are_reported_the_bulk_way(tmp_path, monkeypatch)
     assert fast["imports"][0][8] == 12000  # the import log counts every one
 
 
+def test_a_sample_the_typed_read_would_mostly_reject_sends_the_file_the_generic_way_at_once(
+    tmp_path, monkeypatch
+):
+    """A column of "85%" throughout: the typed read would reject more lines than it keeps a list of
+    (DuckDB holds every rejected line in memory, 2.9 GiB for 2M), so the plan hands the file on before
+    any read; the generic path refuses it, naming the rows. A few bad lines in the sample do not."""
+    options = LoadOptions(dataset="monitoring", as_of=dt.date(2026, 9, 30))
+    monkeypatch.setattr(fastcsv, "MAX_REJECTS", 300)
+    percent = csv_file(tmp_path, "percent.csv", [point(i, value=f"{i % 100}%") for i in range(400)])
+    dates = csv_file(tmp_path, "dates.csv", edited(400, {i: point(i, timestamp="n/a") for i in range(150)}))
+    few = csv_file(tmp_path, "few.csv", edited(400, {i: point(i, value="n/a") for i in range(0, 400, 2)}))
+    assert fastcsv.plan(percent, options, min_bytes=0) is None
+    assert fastcsv.plan(few, options, min_bytes=0) is not None  # 200 bad lines of 400: under 300
+    monkeypatch.setattr(fastcsv, "MAX_REJECTS", 100_000)
+    assert fastcsv.plan(percent, options, min_bytes=0) is not None  # 400 lines, all bad: under the list
+    monkeypatch.setattr(fastcsv, "MAX_REJECTS", 300)
+    taken = _path_taken(monkeypatch, bulk_path=True, entry="load_bulk")
+    con = open_store(tmp_path / "store.duckdb", wait=1)
+    try:
+        result = load_file(con, percent, options, user="tester")
+    finally:
+        con.close()
+    assert taken == [] and result.outcome == "refused"
+    assert {m.row for m in result.problems if m.code == "bad_number"} == set(range(2, 402))
+    # date-times as numbers: 150 of 400 unread (the format is still the sample's most common one)
+    assert fastcsv.plan(dates, options, min_bytes=0) is not None
+    monkeypatch.setattr(fastcsv, "MAX_REJECTS", 100)
+    assert fastcsv.plan(dates, options, min_bytes=0) is None
+
+
 @pytest.mark.slow
 def test_a_line_longer_than_the_readers_buffer_is_never_dropped(tmp_path, monkeypatch):
     """DuckDB's CSV reader drops a line longer than its buffer (32 MB) without a word: such a file goes
