@@ -44,6 +44,37 @@ def monitoring_csv(path: Path, rows: int) -> Path:
     return path
 
 
+def european_csv(path: Path, rows: int) -> Path:
+    """`monitoring_csv`'s points as a European export writes them: `;` between cells, decimal commas."""
+    return _rewritten(path, rows, "timestamp", ";", decimal_comma=True)
+
+
+def dayfirst_csv(path: Path, rows: int) -> Path:
+    """`monitoring_csv`'s points with day-first date-times (`31/01/2025 14:05`): the generic path's."""
+    return _rewritten(
+        path, rows, "strftime(timestamp::timestamp, '%d/%m/%Y %H:%M')", ",", decimal_comma=False
+    )
+
+
+def _rewritten(path: Path, rows: int, timestamp: str, delimiter: str, *, decimal_comma: bool) -> Path:
+    if path.exists():
+        return path
+    source = monitoring_csv(path.with_name(f"monitoring_{rows // 1_000_000}M.csv"), rows)
+    number = (lambda c: f"replace(cast({c} as varchar), '.', ',') as {c}") if decimal_comma else (lambda c: c)
+    with duckdb.connect() as con:
+        con.execute(
+            f"""
+            copy (
+              select {timestamp} as "timestamp", ai_system, model_version, metric, feature,
+                     {number("value")}, {number("lower_threshold")}, {number("upper_threshold")}
+              from read_csv($src, all_varchar = true)
+            ) to '{path}' (header, delimiter '{delimiter}')
+            """,
+            {"src": str(source)},
+        )
+    return path
+
+
 def monitoring_xlsx(path: Path, rows: int) -> Path:
     """One sheet of `rows` monitoring points, written with xlsxwriter in constant-memory mode."""
     if path.exists():
