@@ -145,3 +145,40 @@ def test_templates_are_offered_for_every_dataset(at):
 
     labels = {b.label for b in at.get("download_button")}
     assert {c.title for c in CONTRACTS.values()} <= labels
+
+
+@pytest.mark.slow
+def test_the_pages_checks_and_loads_keep_duckdbs_memory_under_the_cap(tmp_path, monkeypatch):
+    """The Data page's check and load (`ui.actions`) cap DuckDB's memory as `aims load` does: under a cap
+    too small for a file the generic path stages whole (day-first date-times), both say so and nothing is
+    stored; under a larger cap it spills to disk and loads."""
+    import datetime as dt
+
+    from ui import actions
+
+    db = tmp_path / "aims.duckdb"
+    monkeypatch.setenv("AIMS_DB", str(db))
+    minutes = [i // 7 for i in range(200_000)]  # seven features a minute
+    lines = "".join(
+        f"{1 + m // 1440:02d}/07/2026 {m // 60 % 24:02d}:{m % 60:02d},credit-scoring,v1,psi,"
+        f"feature_{i % 7},0.{i % 97:02d},0.1,0.9\n"
+        for i, m in enumerate(minutes)
+    )
+    header = "timestamp,ai_system,model_version,metric,feature,value,lower_threshold,upper_threshold\n"
+    upload = actions.Upload("monitoring_dayfirst.csv", (header + lines).encode())
+    options = {"dataset": "monitoring", "as_of": dt.date(2026, 9, 30), "scope": "", "dayfirst": True}
+
+    monkeypatch.setenv("AIMS_LOAD_MEMORY", "24MB")
+    [checked] = actions.check_uploads([upload], **options)
+    [refused] = actions.load_uploads([upload], user="tester", **options)
+    for result in (checked, refused):
+        [problem] = result.problems
+        assert (
+            problem.code == "unreadable_file" and "too large for the memory loading may take" in problem.text
+        )
+    assert refused.outcome == "refused"
+    assert _count(db, "select count(*) from monitoring") == 0
+
+    monkeypatch.setenv("AIMS_LOAD_MEMORY", "96MB")
+    [loaded] = actions.load_uploads([upload], user="tester", **options)
+    assert loaded.outcome == "loaded" and _count(db, "select count(*) from monitoring") == 200_000

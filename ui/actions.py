@@ -14,6 +14,7 @@ from pathlib import Path
 
 from loaders.contracts import CONTRACTS
 from loaders.pipeline import LoadOptions
+from store.db import limit_memory
 from store.writer import LoadResult, RemoveError, load_file, open_store, remove_import, user_name
 
 from .data import db_file
@@ -76,6 +77,7 @@ def load_uploads(uploads: list[Upload], *, user: str, progress=None, **opts) -> 
     options = _options(**opts)
     results = []
     with tempfile.TemporaryDirectory() as tmp, open_store(db_file(), wait=30) as con:
+        limit_memory(con)  # a connection of its own: the pages read through others
         for i, upload in enumerate(uploads):
             if progress:
                 progress(i, len(uploads), upload.name)
