@@ -127,7 +127,6 @@ class BulkPlan:
     sheet: str | None = None  # a workbook's sheet
     arrow: Any = None  # a workbook sheet's typed columns (fastexcel)
     estimated_rows: int = 0  # data rows, from the file's size and the sample's lines
-    sample_quoted: bool = False  # a quote in the sample (a quoted field might span lines)
     case_params: dict[str, str | None] = field(default_factory=dict)  # values bound in `stored`' SQL
     decimal_mark: str = "."  # of every number column of the read (`_decimal_marks`)
 
@@ -331,7 +330,6 @@ def plan(path: Path, options: LoadOptions | None = None, *, min_bytes: int | Non
     header_bytes = len("".join(lines[: bp.header_row]).encode())
     average = max(1, len("".join(data).encode()) / max(1, len(data)))
     bp.estimated_rows = int((path.stat().st_size - header_bytes) / average)
-    bp.sample_quoted = '"' in text
     if _rejected_share(bp, grid[bp.header_row :]) * bp.estimated_rows > MAX_REJECTS:
         return None  # the typed read would only find that out slowly (DuckDB keeps every rejected line)
     return bp

@@ -135,9 +135,10 @@ class _OnePart(Exception):
 
 def _pieces(con, bp: BulkPlan) -> int:
     """How many parts of a CSV file are read at once: as many as DuckDB has threads, when the file is
-    large and its sample shows no quotes (a quoted field may span lines, and a part starts at a line)."""
+    large. A part starts at a line, so a file where a quoted field spans lines is read again in one part
+    (`_check_digest`)."""
     threads = int(con.execute("select current_setting('threads')").fetchone()[0])
-    if bp.arrow is not None or threads < 2 or bp.estimated_rows < _PART_ROWS or bp.sample_quoted:
+    if bp.arrow is not None or threads < 2 or bp.estimated_rows < _PART_ROWS:
         return 1
     return threads
 
@@ -323,7 +324,7 @@ def _check_digest(digest: Digest, parts: int, *, csv: bool) -> None:
         raise NotBulk("blank lines")  # DuckDB skips them; the generic path counts them as rows
     if digest.long_lines:
         raise NotBulk("a line over a mebibyte")
-    if digest.quotes and parts > 1:
+    if digest.odd_quotes and parts > 1:
         raise _OnePart
 
 

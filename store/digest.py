@@ -1,6 +1,7 @@
 """The bytes of a file the bulk path loads (`store.bulk`), read once in a thread while DuckDB reads it:
-its sha256 (the name it is kept under), whether it is UTF-8 throughout, has blank lines, quotes or lines
-over a mebibyte, and a copy of it next to the database.
+its sha256 (the name it is kept under), whether it is UTF-8 throughout, has blank lines, a line with an
+odd number of quotes (a quoted field that may span lines) or lines over a mebibyte, and a copy of it next
+to the database.
 
 Before that, a large CSV file is cut into pieces at line ends (`Split`): DuckDB numbers the rows of a
 read only when one thread does the read, so the file is read in as many parts as DuckDB has threads, and
@@ -118,20 +119,23 @@ def _cut(path: Path, pieces: int) -> Split | None:
 
 
 def _count_lines(fh, cuts: list[int]) -> list[int] | None:
-    """Line feeds before each of `cuts` (byte offsets, rising); None at a quote or a lone carriage
-    return before the last cut."""
+    """Line feeds before each of `cuts` (byte offsets, rising); None at a line with an odd number of
+    quotes (a quoted field that may span lines) or a lone carriage return before the last cut."""
     buffer = bytearray(16 * _CHUNK)  # few steps: while the program starts, each waits for the GIL
     view, codes = memoryview(buffer), np.frombuffer(buffer, np.uint8)
     feeds = np.empty(len(buffer), np.bool_)
     fh.seek(0)
-    at, count, lines, carried_cr = 0, 0, [], False
+    at, count, lines, carried_cr, quotes = 0, 0, [], False, 0
     for cut in cuts:
         while at < cut:
             n = fh.readinto(view[: min(len(buffer), cut - at)])
             if not n:
                 return None
-            if buffer.find(b'"', 0, n) >= 0:
-                return None
+            np.equal(codes[:n], 10, out=feeds[:n])
+            if quotes or buffer.find(b'"', 0, n) >= 0:
+                odd, quotes = _odd_quotes(codes[:n], feeds[:n], quotes)
+                if odd:
+                    return None
             if carried_cr and buffer[0] != 10:
                 return None
             carried_cr = False
@@ -140,10 +144,20 @@ def _count_lines(fh, cuts: list[int]) -> list[int] | None:
                 carried_cr = buffer[n - 1] == 13
                 if returns - pairs - carried_cr:
                     return None
-            count += int(np.count_nonzero(np.equal(codes[:n], 10, out=feeds[:n])))
+            count += int(np.count_nonzero(feeds[:n]))
             at += n
         lines.append(count)
     return lines if not carried_cr else None
+
+
+def _odd_quotes(codes: np.ndarray, feeds: np.ndarray, carried: int) -> tuple[bool, int]:
+    """Whether a line that ends in `codes` (a chunk of a file; `feeds`: where its line feeds are) holds
+    an odd number of quotes, `carried` (0 or 1) being the parity of those before the chunk; and the
+    parity after it. Where every line holds an even number (escaped quotes come in pairs), no quoted
+    field spans lines, so the file's lines are its records."""
+    quotes = np.flatnonzero(codes == 34)
+    before = np.searchsorted(quotes, np.flatnonzero(feeds))  # the quotes before each line feed
+    return bool(((before + carried) & 1).any()), (carried + quotes.size) & 1
 
 
 class _BlankLines:
@@ -179,7 +193,8 @@ class _BlankLines:
 
 
 class Digest(threading.Thread):
-    """sha256 of a file, whether it is UTF-8, has blank lines, quotes or lines over a mebibyte; then
+    """sha256 of a file, whether it is UTF-8, has blank lines, a line with an odd number of quotes (a
+    quoted field that may span lines) or lines over a mebibyte; then
     (`keep`, unless a dry run) a copy of it next to the database under `<folder>/.<sha>.<thread>.part`.
     First, when asked for `pieces` > 1, the file cut for reading in parts (`split`)."""
 
@@ -189,7 +204,7 @@ class Digest(threading.Thread):
         self._split: Split | None = None
         self._split_made = threading.Event()
         self.sha256 = ""
-        self.utf8, self.blank_lines, self.quotes, self.long_lines = True, False, False, False
+        self.utf8, self.blank_lines, self.odd_quotes, self.long_lines = True, False, False, False
         self.part: Path | None = None
         self.error: BaseException | None = None
         self._unwanted = threading.Event()  # set by `discard`: stop reading, copy nothing
@@ -224,6 +239,7 @@ class Digest(threading.Thread):
     def _read(self) -> None:
         digest, decoder, tail = hashlib.sha256(), codecs.getincrementaldecoder("utf-8")(), b""
         blank_line = _BlankLines(_CHUNK + 2)
+        quotes = 0  # the parity of the quotes read so far
         with self.path.open("rb") as fh:
             chunk = fh.read(_CHUNK)
             self.blank_lines = chunk.removeprefix(b"\xef\xbb\xbf").startswith((b"\n", b"\r\n"))
@@ -233,7 +249,9 @@ class Digest(threading.Thread):
                 body = chunk if following else chunk.rstrip(b"\r\n")  # as the generic reader sees it
                 # the chunk, and the bytes either side of where it meets the one before
                 self.blank_lines = self.blank_lines or blank_line(body) or blank_line(tail + body[:2])
-                self.quotes = self.quotes or b'"' in chunk
+                if not self.odd_quotes and (quotes or b'"' in chunk):
+                    codes = np.frombuffer(chunk, np.uint8)
+                    self.odd_quotes, quotes = _odd_quotes(codes, codes == 10, quotes)
                 # a whole chunk inside one line: DuckDB's reader drops a line longer than its buffer
                 # without a word, so such a file goes the generic way
                 self.long_lines = self.long_lines or (len(chunk) == _CHUNK and b"\n" not in chunk)

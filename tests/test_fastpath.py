@@ -379,8 +379,10 @@ def test_several_parts_number_every_row_as_in_the_file(pieces, tmp_path, monkeyp
 
 def test_a_file_is_cut_at_line_ends_with_its_lines_counted(tmp_path):
     """The pieces' bytes are the file's from each cut on, the lines before each cut are counted (CRLF
-    ends too), and a file whose line count DuckDB could see otherwise is not cut."""
-    lines = [f"{i},{'x' * (i % 50)}\r\n".encode() for i in range(20_000)]
+    ends too; quoted fields, escaped quotes in them), and a file whose line count DuckDB could see
+    otherwise (a quoted field across lines, a lone carriage return) is not cut."""
+    escaped = '"a ""b"""'  # a quoted field with escaped quotes in it
+    lines = [f'{i},"{"x" * (i % 50)}",{escaped if i % 7 else ""}\r\n'.encode() for i in range(20_000)]
     path = tmp_path / "crlf.csv"
     path.write_bytes(b"".join(lines))
     split = digest._cut(path, 3)
@@ -393,11 +395,64 @@ def test_a_file_is_cut_at_line_ends_with_its_lines_counted(tmp_path):
         assert piece.startswith(lines[before]) and 5000 < before - first
         first = before
     assert b"".join(lines).endswith(pieces[-1]) and pieces[0].endswith(lines[split.lines[1] - 1])
-    for name, change in (("quote", b'7,"a\r\nb"\r\n'), ("lone_cr", b"7,a\rb\r\n")):
+    for name, change in (("quote", b'7,"a\r\nb"\r\n'), ("lone_cr", b"7,a\rb\r\n"), ("odd", b'7,a"\r\n')):
         other = tmp_path / f"{name}.csv"
         other.write_bytes(b"".join(lines[:7] + [change] + lines[8:]))
         assert digest._cut(other, 2) is None, name
     assert digest._cut(path, 1) is None
+
+
+def test_a_quoted_field_across_lines_is_found_wherever_the_chunks_meet(tmp_path):
+    """The file check's parity of quotes carries over from one chunk to the next: a field that opens in
+    one chunk and closes in the next is across lines only if a line feed is between."""
+    from store.digest import _CHUNK, Digest
+
+    found = {}
+    for name, field in (("across", b'"a\nb"'), ("within", b'"a b"'), ("pairs", b'"a ""\n"" b"')):
+        head = b"h,t\n" + b"1,x\n" * ((_CHUNK - 20) // 4)
+        head += b"1," + b"x" * (_CHUNK - 3 - len(head) - 3) + b"\n"
+        path = tmp_path / f"{name}.csv"
+        path.write_bytes(head + b"2," + field + b"\n" + b"3,y\n" * 1000)
+        assert len(head) + 2 == _CHUNK - 1  # the field's opening quote ends the first chunk
+        checked = Digest(path, tmp_path / "kept", keep=False)
+        checked.start()
+        found[name] = checked.result().odd_quotes
+    assert found == {"across": True, "within": False, "pairs": True}
+
+
+QUOTED = {  # every text field quoted, as many tools write them; a field across lines after the sample
+    "quoted": lambda: [_quoted(r) for r in plain(4000)],
+    "across_lines": lambda: _beyond_the_sample(
+        [_quoted(r) for r in plain(4000)], {3800: _quoted(point(3800, test_name="two\nlines"))}
+    ),
+}
+
+
+def _quoted(row: str) -> str:
+    cells = row.split(",")
+    return ",".join(f'"{c}"' if i in (1, 2, 3, 4, 9) else c for i, c in enumerate(cells))
+
+
+@pytest.mark.parametrize("case", sorted(QUOTED))
+def test_quoted_fields_are_read_in_parts_unless_one_spans_lines(case, tmp_path, monkeypatch):
+    """Quoted fields throughout: the lines are the records, so the file is cut and read in parts; a
+    quoted field across lines anywhere: read again in one part. Both store what the generic path does."""
+    read: list = []
+    parts, write = bulk._parts, bulk._write
+    monkeypatch.setattr(bulk, "_parts", lambda *a: read.append(parts(*a)) or read[-1])
+    monkeypatch.setattr(bulk, "_write", lambda *a: read.append(a[4]) or write(*a))
+    path = csv_file(tmp_path, f"{case}.csv", QUOTED[case]())
+    generic, fast = both(tmp_path, path, monkeypatch)
+    assert fast == generic and fast["outcome"] == "loaded"
+    [first, second] = read[0]
+    assert first.piece is None and second.piece is not None  # cut, the second part read from its piece
+    if case == "quoted":
+        assert read[1:] == [read[0]]  # written from those parts, once
+        assert [r[0] for r in fast["stored"]] == list(range(2, 4002))
+    else:  # written from them, rolled back, and written again from the whole file in one part
+        assert read[1:] == [read[0], [fastcsv.Part(0)]]
+        stored = {r[0]: r for r in fast["stored"]}
+        assert len(stored) == 4000 and "two\nlines" in stored[3802]
 
 
 @pytest.mark.slow
