@@ -57,6 +57,14 @@ _SQL_TYPE = {"datetime": "TIMESTAMP", "number": "DOUBLE", "integer": "BIGINT"}
 _DATETIME_FORMATS = [  # sample pattern -> DuckDB format; each one the generic path reads the same way
     (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}"), "%Y-%m-%d %H:%M:%S"),
     (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}"), "%Y-%m-%dT%H:%M:%S"),
+    # fractions of a second (%f: one to six digits), UTC written as Z or +00:00 (the generic path converts
+    # a UTC offset to UTC, so these read as written; another offset is a rejected line, typed its way)
+    (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\.\d{1,6}"), "%Y-%m-%d %H:%M:%S.%f"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{1,6}"), "%Y-%m-%dT%H:%M:%S.%f"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z"), "%Y-%m-%dT%H:%M:%SZ"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{1,6}Z"), "%Y-%m-%dT%H:%M:%S.%fZ"),
+    (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}\+00:00"), "%Y-%m-%d %H:%M:%S+00:00"),
+    (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00"), "%Y-%m-%dT%H:%M:%S+00:00"),
     (re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}"), "%Y-%m-%d %H:%M"),
     (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"), "%Y-%m-%dT%H:%M"),
     (re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"),

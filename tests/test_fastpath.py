@@ -93,7 +93,31 @@ CASES = {
         {8: point(8, timestamp="epoch"), 9: point(9, timestamp="infinity"), 10: point(10, timestamp="now")},
     ),
     "short_lines": lambda: edited(400, {70: "2026-07-01 09:00:00,Credit scoring,v3,accuracy"}),
+    # date-times with UTC marked (Z, +00:00) or fractions of a second, read in that format; the lines in
+    # another (another offset, no zone, seven digits) are rejected and typed the generic way
+    "utc_z": lambda: stamped(
+        400,
+        "%Y-%m-%dT%H:%M:%SZ",
+        {5: "2026-07-01T02:00:00+02:00", 6: "2026-07-01T00:00:45.5Z", 7: "2026-07-01T00:00:50"},
+    ),
+    "utc_z_fractions": lambda: stamped(400, "%Y-%m-%dT%H:%M:%S.%fZ", {9: "2026-07-01T00:01:00Z"}, digits=3),
+    "utc_offset": lambda: stamped(400, "%Y-%m-%d %H:%M:%S+00:00", {3: "2026-07-01 01:00:20+01:00"}),
+    "fractions": lambda: stamped(
+        400, "%Y-%m-%d %H:%M:%S.%f", {4: "2026-07-01 00:00:30.1234567", 5: "2026-07-01 00:00:40"}, digits=6
+    ),
 }
+
+
+def stamped(n: int, fmt: str, changes: dict[int, str], digits: int = 0) -> list[str]:
+    """Plain rows with their date-times written in `fmt` (fractions cut to `digits`), some replaced."""
+    rows = []
+    for i in range(n):
+        at = dt.datetime(2026, 7, 1) + dt.timedelta(minutes=i // 8, microseconds=i * 12_500)
+        text = at.strftime(fmt)
+        if digits:
+            text = text.replace(f"{at.microsecond:06d}", f"{at.microsecond:06d}"[:digits])
+        rows.append(point(i, timestamp=changes.get(i, text)))
+    return rows
 
 
 @pytest.fixture(autouse=True)
@@ -161,6 +185,22 @@ def test_bulk_path_stores_and_reports_what_the_generic_path_does(case, tmp_path,
     path = csv_file(tmp_path, f"monitoring_{case}.csv", CASES[case]())
     generic, fast = both(tmp_path, path, monkeypatch)
     assert fast == generic
+
+
+@pytest.mark.parametrize(
+    ("case", "rejected"),
+    [("utc_z", [7, 8, 9]), ("utc_z_fractions", [11]), ("utc_offset", [5]), ("fractions", [6, 7])],
+)
+def test_date_times_in_a_utc_or_fractional_format_are_read_in_it(case, rejected, tmp_path, monkeypatch):
+    """The typed read takes every line in the sample's format (Z, +00:00, fractions of a second) and
+    rejects only the others, which the generic typing reads; the values are the generic path's."""
+    found = _rejected_lines(monkeypatch)
+    generic, fast = both(tmp_path, csv_file(tmp_path, f"{case}.csv", CASES[case]()), monkeypatch)
+    assert fast == generic and fast["outcome"] == "loaded"
+    assert [line for line, _, _ in found[-1]] == rejected
+    stored = {r[0]: r for r in fast["stored"]}
+    # row 42 holds point 40: five minutes in, and half a second where the format has fractions
+    assert dt.datetime(2026, 7, 1, 0, 5, 0, 500_000 if "fractions" in case else 0) in stored[42]
 
 
 def test_equal_results_are_not_vacuous(tmp_path, monkeypatch):
