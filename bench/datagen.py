@@ -49,11 +49,10 @@ def european_csv(path: Path, rows: int) -> Path:
     return _rewritten(path, rows, "timestamp", ";", decimal_comma=True)
 
 
-def dayfirst_csv(path: Path, rows: int) -> Path:
-    """`monitoring_csv`'s points with day-first date-times (`31/01/2025 14:05`): the generic path's."""
-    return _rewritten(
-        path, rows, "strftime(timestamp::timestamp, '%d/%m/%Y %H:%M')", ",", decimal_comma=False
-    )
+def epoch_csv(path: Path, rows: int) -> Path:
+    """`monitoring_csv`'s points timed in epoch milliseconds (`1735689600000`, as several tools export
+    them): the generic path's."""
+    return _rewritten(path, rows, "cast(epoch_ms(timestamp::timestamp) as varchar)", ",", decimal_comma=False)
 
 
 def _rewritten(path: Path, rows: int, timestamp: str, delimiter: str, *, decimal_comma: bool) -> Path:

@@ -17,16 +17,18 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass
 
 import duckdb
 import numpy as np
 
 from .contracts import FieldSpec
-from .fastcsv import MAIN_ROWS, MAX_REJECTS, Bulk, BulkPlan, NotBulk, RowMap, mark_conflict, scratch
+from .fastcsv import MAIN_ROWS, MAX_REJECTS, Bulk, BulkPlan, NotBulk, RowMap, as_typed, mark_conflict, scratch
 from .messages import Message
 from .reading import insert_rows
-from .validate import _clean, _expected, listed, type_sheet
+from .validate import _DMY as _DMY_SQL
+from .validate import _clean, _expected, date_order, listed, type_sheet
 from .vocab import VOCABULARIES, lookup, special_problem
 
 __all__ = [
@@ -42,6 +44,7 @@ __all__ = [
     "retype",
 ]
 
+_DMY = re.compile(_DMY_SQL)  # a numeric date, as the generic typing finds one
 _KEEP_REJECTS = {"CAST", "MISSING COLUMNS"}  # lines the generic typing can read as the generic path would
 _CASE_LIMIT = 64  # distinct values of the sample mapped by a CASE expression
 
@@ -80,8 +83,11 @@ def rejected_lines(
     return found
 
 
-def retype(con: duckdb.DuckDBPyConnection, bp: BulkPlan, rejected: list[tuple[int, str, str]]) -> Retyped:
-    """Type the rejected lines with the generic typing, as the generic path would type them."""
+def retype(
+    con: duckdb.DuckDBPyConnection, bp: BulkPlan, rejected: list[tuple[int, str, str]], table: str, where: str
+) -> Retyped:
+    """Type the rejected lines with the generic typing, as the generic path would type them (the typed
+    read's rows are in `table`, `where`)."""
     rows = []
     for line, _, text in rejected:
         cells = [c or None for c in _one_record(text, bp.delimiter)]
@@ -101,6 +107,8 @@ def retype(con: duckdb.DuckDBPyConnection, bp: BulkPlan, rejected: list[tuple[in
         shown if (bp.decimal_mark == "," and j in numbers) or field_at.get(j) in bp.marked else None
         for j in range(bp.width)
     ]
+    for j, date in _date_orders(con, bp, table, where, rows).items():
+        synthetic[1 + j] = date
     cells = ", ".join(f"c{j} varchar" for j in range(bp.width))
     con.execute(f"create or replace temp table bulk_rej_raw (row_no integer, {cells})")
     insert_rows(con, "bulk_rej_raw", [synthetic, *rows], ["integer"] + ["varchar"] * bp.width)
@@ -120,6 +128,31 @@ def retype(con: duckdb.DuckDBPyConnection, bp: BulkPlan, rejected: list[tuple[in
     con.execute(f"delete from {typed.table} where row_no = 0")
     count = con.execute(f"select count(*) from {typed.table}").fetchone()[0]
     return Retyped(count, problems, bp.bulk.retyped(con, typed.table))
+
+
+def _date_orders(con, bp: BulkPlan, table: str, where: str, rows: list[list]) -> dict[int, str]:
+    """For a read of numeric dates: the generic typing decides a column's day-month order over all its
+    dates (`loaders.validate.date_order`), the typed rows' and the rejected lines'; when that is not the
+    read's order, the file goes the generic way. Else, per column, a date (row 0 of the rejected lines)
+    with a part above 12 where the whole column has one, so that their typing decides the same."""
+    if not bp.date_order:
+        return {}
+    first, second = ("day", "month") if bp.date_order == "dmy" else ("month", "day")
+    dates = {}
+    for f in bp.mapped:
+        if f.kind != "datetime":
+            continue
+        j, column = bp.columns[f.name].index, bp.raw(f.name)
+        a, b = con.execute(
+            f"select max({first}({column})), max({second}({column})) from {table} where {where} and {MAIN_ROWS}"
+        ).fetchone()
+        for row in rows:
+            if parts := _DMY.match(as_typed(row[1 + j]) or ""):
+                a, b = max(a or 0, int(parts[1])), max(b or 0, int(parts[2]))
+        if date_order(a, b, bp.options.dayfirst, bp.delimiter == ";") != bp.date_order:
+            raise NotBulk(f"the dates in column {bp.header(f.name)!r} read the other way round as a whole")
+        dates[j] = f"{13 if (a or 0) > 12 else 1}/{13 if (b or 0) > 12 else 1}/2000"
+    return dates
 
 
 def _one_record(text: str, delimiter: str) -> list[str]:

@@ -45,7 +45,7 @@ from .formats._base import Document
 from .messages import Message
 from .pipeline import LoadOptions, Prepared, _as_of, _detect
 from .reading import WORKBOOK_SUFFIXES, RawSheet, _sniff_delimiter, _sniff_encoding, insert_rows
-from .validate import Column
+from .validate import Column, date_order
 
 __all__ = ["FAST_MIN_BYTES", "Bulk", "BulkPlan", "NotBulk", "Part", "RowMap", "plan", "plan_grid", "scratch"]
 
@@ -69,6 +69,11 @@ _DATETIME_FORMATS = [  # sample pattern -> DuckDB format; each one the generic p
     (re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}"), "%Y-%m-%dT%H:%M"),
     (re.compile(r"\d{4}-\d{2}-\d{2}"), "%Y-%m-%d"),
 ]
+# Day-first or month-first dates (4-digit years), to the minute or second: the day-month order is the
+# sample's (`loaders.validate.date_order`); the typed read's DuckDB format follows it and the separator.
+_NUMERIC_DATE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?: (\d{1,2}:\d{2}(:\d{2})?))?")
+_CLOCKS = {None: "", 1: " %H:%M", 2: " %H:%M:%S"}  # no time, to the minute, to the second
+
 # a number column's decimal mark, as the generic typing decides it (`loaders.validate`): a comma when some
 # value reads as a decimal comma and none as a dot decimal (over the cells as it sees them, `as_typed`)
 _COMMA_DECIMAL = re.compile(r"-?(\d{1,3}(\.\d{3})+|\d+),\d+")
@@ -137,6 +142,7 @@ class BulkPlan:
     estimated_rows: int = 0  # data rows, from the file's size and the sample's lines
     case_params: dict[str, str | None] = field(default_factory=dict)  # values bound in `stored`' SQL
     decimal_mark: str = "."  # of every number column of the read (`_decimal_marks`)
+    date_order: str | None = None  # "dmy" or "mdy" when the date-times are numeric dates (`_numeric_dates`)
 
     @property
     def file(self) -> str:
@@ -190,6 +196,14 @@ class BulkPlan:
             params["tsf"] = self.datetime_format
         return sql, params
 
+    def _typed(self, f: FieldSpec) -> str:
+        """A field's column of the typed read; a numeric date's 2-digit year is in this century, as the
+        generic typing reads it (DuckDB's `%Y` takes `25` for the year 25)."""
+        column = f"c{self.columns[f.name].index}"
+        if f.kind == "datetime" and self.date_order:
+            return f"(case when year({column}) < 100 then {column} + to_years(2000) else {column} end)"
+        return column
+
     def every_column(self) -> str:
         """SQL: one aggregate per column of the typed read, so that every cell is read and typed."""
         return ", ".join(f"count(c{j})" for j in range(self.width))
@@ -203,7 +217,7 @@ class BulkPlan:
         if self.arrow is not None:
             reads = [self._sheet_read()]
         else:
-            fields = ", ".join(f'c{self.columns[f.name].index} as "{f.name}"' for f in self.mapped)
+            fields = ", ".join(f'{self._typed(f)} as "{f.name}"' for f in self.mapped)
             reads = []
             for i, part in enumerate(parts):
                 if part.piece is None:
@@ -346,7 +360,7 @@ def plan(path: Path, options: LoadOptions | None = None, *, min_bytes: int | Non
 def _rejected_share(bp: BulkPlan, data: list[list[str | None]]) -> float:
     """About how many of the sample's lines the typed read would reject (a number or date-time it cannot
     read): a column of "85%" or "0.5 ms" throughout sends the file the generic way at once."""
-    pattern = next((p for p, fmt in _DATETIME_FORMATS if fmt == bp.datetime_format), None)
+    pattern = _pattern(bp.datetime_format) if bp.datetime_format else None
     checks = []
     for f in bp.mapped:
         if f.kind in ("number", "integer"):
@@ -388,11 +402,15 @@ def _plan(path: Path, options: LoadOptions, delimiter: str, grid: list[list[str 
     bp = plan_grid(path, options, grid, delimiter=delimiter)
     data = grid[bp.header_row :]
     formats = {
-        _datetime_format(_column(data, bp.columns[f.name].index)) for f in bp.mapped if f.kind == "datetime"
+        _datetime_format(_column(data, bp.columns[f.name].index), options, delimiter)
+        for f in bp.mapped
+        if f.kind == "datetime"
     }
     if len(formats) > 1 or None in formats:
-        raise NotBulk("date-times of several formats, or not ISO")
+        raise NotBulk("date-times of several formats, or neither ISO nor numeric dates")
     bp.datetime_format = formats.pop() if formats else None
+    if bp.datetime_format and bp.datetime_format[:2] in ("%d", "%m"):
+        bp.date_order = "dmy" if bp.datetime_format.startswith("%d") else "mdy"
     _decimal_marks(bp)
     return bp
 
@@ -527,9 +545,40 @@ def _column(rows: list[list[str | None]], index: int) -> list[str]:
     return [r[index] for r in rows if index < len(r) and r[index] and r[index].strip()]
 
 
-def _datetime_format(values: list[str]) -> str | None:
+def _datetime_format(values: list[str], options: LoadOptions, delimiter: str) -> str | None:
     """The format of most of the sample's date-times; the others become rejected lines."""
     for pattern, fmt in _DATETIME_FORMATS:
         if values and sum(1 for v in values if pattern.fullmatch(v)) > len(values) / 2:
             return fmt
-    return None
+    return _numeric_dates(values, options, delimiter)
+
+
+def _numeric_dates(values: list[str], options: LoadOptions, delimiter: str) -> str | None:
+    """The DuckDB format of most of the sample's date-times when they are numeric dates (`31/01/2025
+    14:05`), in the order the generic typing reads them; None when the sample does not tell the order
+    (the generic path then decides over the whole column, or says it cannot)."""
+    found = [m for m in map(_NUMERIC_DATE.fullmatch, values) if m]
+    kinds = [(m[2], None if m[5] is None else 1 + (m[6] is not None)) for m in found]
+    if not kinds:
+        return None
+    kind = max(set(kinds), key=kinds.count)
+    if kinds.count(kind) <= len(values) / 2:
+        return None
+    same = [m for m, k in zip(found, kinds, strict=True) if k == kind]
+    order = date_order(
+        max(int(m[1]) for m in same), max(int(m[3]) for m in same), options.dayfirst, delimiter == ";"
+    )
+    if order is None:
+        return None
+    separator, clock = kind
+    parts = ["%d", "%m"] if order == "dmy" else ["%m", "%d"]
+    return separator.join([*parts, "%Y"]) + _CLOCKS[clock]
+
+
+def _pattern(fmt: str) -> re.Pattern[str] | None:
+    """The sample pattern of one of the typed read's date-time formats."""
+    if fmt[:2] in ("%d", "%m"):
+        separator, clock = fmt[2], fmt.count(":") or None
+        time = {None: "", 1: r" \d{1,2}:\d{2}", 2: r" \d{1,2}:\d{2}:\d{2}"}[clock]
+        return re.compile(rf"\d{{1,2}}{re.escape(separator)}\d{{1,2}}{re.escape(separator)}\d{{4}}{time}")
+    return next((p for p, f in _DATETIME_FORMATS if f == fmt), None)

@@ -102,6 +102,24 @@ class _Ctx:
         )
 
 
+def date_order(
+    first: int | None, second: int | None, dayfirst: bool | None, locale_dayfirst: bool
+) -> str | None:
+    """The order of a column's numeric dates ("dmy" or "mdy") from the largest first and second parts
+    of its values: the data where it tells (a part above 12), else `--dayfirst`/`--monthfirst`, else a
+    `;`-separated file's (European) day first; None when nothing tells (an ambiguous column)."""
+    above = (first or 0) > 12, (second or 0) > 12
+    if above == (True, False):
+        return "dmy"
+    if above == (False, True):
+        return "mdy"
+    if dayfirst is not None:
+        return "dmy" if dayfirst else "mdy"
+    if locale_dayfirst or all(above):
+        return "dmy"
+    return None
+
+
 def _date_expr(ctx: _Ctx, f: FieldSpec, txt: str) -> str:
     v = _q(f.name)
     a, b, n, first = ctx.con.execute(
@@ -111,24 +129,16 @@ def _date_expr(ctx: _Ctx, f: FieldSpec, txt: str) -> str:
         f"from {txt}",
         {"p": _DMY},
     ).fetchone()
-    order = "dmy"
-    if n:
-        if a is not None and a > 12 and not (b is not None and b > 12):
-            order = "dmy"
-        elif b is not None and b > 12 and not (a is not None and a > 12):
-            order = "mdy"
-        elif ctx.dayfirst is not None:
-            order = "dmy" if ctx.dayfirst else "mdy"
-        elif ctx.locale_dayfirst:
-            order = "dmy"
-        elif not (a is not None and a > 12 and b is not None and b > 12):
-            ctx.problem(
-                "ambiguous_date",
-                row=first,
-                column=ctx.columns[f.name].header,
-                expected="dates whose day-month order can be told (a day above 12), or --dayfirst / --monthfirst",
-                text="every date in this column reads both day-first and month-first",
-            )
+    order = date_order(a, b, ctx.dayfirst, ctx.locale_dayfirst) if n else "dmy"
+    if order is None:
+        order = "dmy"
+        ctx.problem(
+            "ambiguous_date",
+            row=first,
+            column=ctx.columns[f.name].header,
+            expected="dates whose day-month order can be told (a day above 12), or --dayfirst / --monthfirst",
+            text="every date in this column reads both day-first and month-first",
+        )
     day, month = (1, 2) if order == "dmy" else (2, 1)
     y = f"try_cast(regexp_extract({v}, '{_DMY}', 3) as integer)"
     year = f"(case when {y} < 100 then 2000 + {y} else {y} end)"

@@ -228,7 +228,7 @@ def _review(
     empty = " and ".join(f'"{bp.raw(f.name)}" is null' for f in bp.mapped)
     con.execute(f"delete from {table} where {where} and {MAIN_ROWS} and {empty}")  # a line of delimiters
     typing = _missing(con, bp, table, where, row_of)
-    retyped = fastcheck.retype(con, bp, rejected) if rejected else None
+    retyped = fastcheck.retype(con, bp, rejected, table, where) if rejected else None
     typing += _enums(con, bp, table, where, row_of) + _cleaning(con, bp, table, where, row_of)
     if retyped:
         typing += retyped.problems

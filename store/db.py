@@ -94,7 +94,7 @@ LOAD_MEMORY_LIMIT = "768MB"  # DuckDB's memory where files are loaded (`aims loa
 def limit_memory(con: duckdb.DuckDBPyConnection, temp_directory: Path | None = None) -> None:
     """Cap DuckDB's memory for loading: a large file that takes the generic path (every cell staged as
     text) then spills to disk (`temp_directory`, by default next to the database) instead of growing
-    the process: 5M rows, 3.8 GiB at the peak without the cap, 0.84 GiB with it, for 7% more time. The
+    the process: 5M rows, 3.8 GiB at the peak without the cap, 0.92 GiB with it, for 7% more time. The
     bulk path stays well under it. `AIMS_LOAD_MEMORY` (in DuckDB's units, e.g. `2GB`) sets another cap."""
     limit = os.environ.get("AIMS_LOAD_MEMORY") or LOAD_MEMORY_LIMIT
     try:

@@ -182,7 +182,8 @@ def test_the_memory_of_a_load_is_capped_and_a_file_too_large_for_it_is_refused_c
     aims, db_file, tmp_path
 ):
     """`aims load` caps DuckDB's memory (`AIMS_LOAD_MEMORY`, else `store.db.LOAD_MEMORY_LIMIT`): a file
-    the generic path stages whole (day-first date-times) spills to disk under a small cap and loads; under
+    the generic path stages whole (numeric dates whose first lines do not tell the day-month order)
+    spills to disk under a small cap and loads; under
     a cap too small for it, it is refused (a dry run too) saying so; a cap DuckDB cannot read is an error.
     No spilled file is left behind."""
     minutes = [i // 7 for i in range(200_000)]  # seven features a minute, over 20 days of July
@@ -192,7 +193,9 @@ def test_the_memory_of_a_load_is_capped_and_a_file_too_large_for_it_is_refused_c
         for i, m in enumerate(minutes)
     ]
     path = _monitoring_csv(tmp_path / "monitoring_dayfirst.csv", lines)
-    args = ["load", path, "--db", db_file, "--dataset", "monitoring", "--as-of", "2026-09-30", "--dayfirst"]
+    # no --dayfirst: the first lines do not tell the order, so the generic path reads the file (days above
+    # 12 come later and tell it)
+    args = ["load", path, "--db", db_file, "--dataset", "monitoring", "--as-of", "2026-09-30"]
 
     small = aims(*args, env={"AIMS_LOAD_MEMORY": "24MB"})
     assert small.returncode == 1 and "too large for the memory loading may take" in small.stdout

@@ -105,7 +105,32 @@ CASES = {
     "fractions": lambda: stamped(
         400, "%Y-%m-%d %H:%M:%S.%f", {4: "2026-07-01 00:00:30.1234567", 5: "2026-07-01 00:00:40"}, digits=6
     ),
+    # numeric dates, day first (the first lines show days above 12): single digits and a 2-digit year read
+    # the typed way, seconds, another separator and an ISO date-time typed the generic way
+    "day_first": lambda: dated(
+        400,
+        "%d/%m/%Y %H:%M",
+        {
+            12: "4/7/2026 6:05",
+            13: "31/07/26 06:00",
+            14: "1/8/2026 06:00:30",  # alone, these two would not tell the order
+            15: "1-8-2026 06:00",
+            16: "2026-07-31T06:00:00",
+        },
+    ),
+    "month_first": lambda: dated(400, "%m/%d/%Y", {20: "12/31/99"}),
 }
+
+
+def dated(n: int, fmt: str, changes: dict[int, str]) -> list[str]:
+    """Plain rows dated a day apart in turn over four weeks (the first lines show days above 12), their
+    date-times written in `fmt`, some replaced; a feature of their own, so that dates alone make no
+    duplicate keys."""
+    rows = []
+    for i in range(n):
+        at = dt.datetime(2026, 7, 1 + i % 28) + dt.timedelta(minutes=i // 28)
+        rows.append(point(i, timestamp=changes.get(i, at.strftime(fmt)), feature=f"feature {i}"))
+    return rows
 
 
 def stamped(n: int, fmt: str, changes: dict[int, str], digits: int = 0) -> list[str]:
@@ -201,6 +226,41 @@ def test_date_times_in_a_utc_or_fractional_format_are_read_in_it(case, rejected,
     stored = {r[0]: r for r in fast["stored"]}
     # row 42 holds point 40: five minutes in, and half a second where the format has fractions
     assert dt.datetime(2026, 7, 1, 0, 5, 0, 500_000 if "fractions" in case else 0) in stored[42]
+
+
+@pytest.mark.parametrize(("case", "rejected"), [("day_first", [16, 17, 18]), ("month_first", [])])
+def test_numeric_dates_are_read_in_the_order_the_first_lines_show(case, rejected, tmp_path, monkeypatch):
+    """Day-first or month-first dates: DuckDB reads them in the order the first lines show (a part
+    above 12), in their separator, with or without a time; a 2-digit year is this century's, as on the
+    generic path; the other lines are typed the generic way in the same order."""
+    found = _rejected_lines(monkeypatch)
+    generic, fast = both(tmp_path, csv_file(tmp_path, f"{case}.csv", CASES[case]()), monkeypatch)
+    assert fast == generic and fast["outcome"] == "loaded"
+    assert [line for line, _, _ in found[-1]] == rejected
+    stored = {r[0]: r for r in fast["stored"]}
+    if case == "day_first":
+        assert dt.datetime(2026, 7, 4, 6, 5) in stored[14] and dt.datetime(2026, 7, 31, 6) in stored[15]
+        assert dt.datetime(2026, 8, 1, 6, 0, 30) in stored[16] and dt.datetime(2026, 8, 1, 6) in stored[17]
+    else:
+        assert dt.datetime(2099, 12, 31) in stored[22] and dt.datetime(2026, 7, 14) in stored[15]
+
+
+def test_numeric_dates_whose_order_the_whole_file_turns_go_the_generic_way(tmp_path, monkeypatch):
+    """`--dayfirst`, but a later date can only be month-first: the generic typing reads the whole
+    column month-first then (the data tell before the option), so the bulk path hands the file on. A
+    first sample that does not tell the order, with no option and a `,` file, is the generic path's."""
+    rows = [point(i, timestamp=f"{1 + i % 12:02d}/07/2026 00:00", feature=f"f{i}") for i in range(4000)]
+    rows[3900] = point(3900, timestamp="07/13/2026 00:00", feature="f3900")
+    path = csv_file(tmp_path, "turned.csv", rows)
+    options = LoadOptions(dataset="monitoring", as_of=dt.date(2026, 9, 30), dayfirst=True)
+    assert fastcsv.plan(path, options, min_bytes=0).date_order == "dmy"
+    assert fastcsv.plan(path, LoadOptions(dataset="monitoring"), min_bytes=0) is None
+    generic = _load(tmp_path / "generic.duckdb", path, options, bulk_path=False, monkeypatch=monkeypatch)
+    fast = _load(tmp_path / "bulk.duckdb", path, options, bulk_path=True, monkeypatch=monkeypatch)
+    assert fast.pop("bulk") is False and generic.pop("bulk")  # tried, then handed over
+    assert fast == generic
+    stored = {r[0]: r for r in fast["stored"]}
+    assert fast["outcome"] == "loaded" and dt.datetime(2026, 1, 7) in stored[2]  # "01/07/2026": month first
 
 
 def test_equal_results_are_not_vacuous(tmp_path, monkeypatch):
