@@ -477,11 +477,11 @@ def run() -> None:
     every core for a while after NumPy loads (0.1 s of CPU taken from the start of `aims load`)."""
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     code = main()
-    try:
-        sys.stdout.flush()
-        sys.stderr.flush()
-    except BrokenPipeError:  # output piped into `head` and the like
-        pass
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (BrokenPipeError, ValueError):  # piped into `head` and the like, or closed since (`main`)
+            pass
     os._exit(code)
 
 

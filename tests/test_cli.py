@@ -220,6 +220,34 @@ def test_the_memory_of_a_load_is_capped_and_a_file_too_large_for_it_is_refused_c
     ]
 
 
+def test_output_piped_into_a_reader_that_stops_early_ends_quietly(db_file, tmp_path):
+    """`aims imports --messages ID | head -1`: the reader goes away with most of a long listing unread;
+    `aims` exits 0 without a word on stderr (no broken pipe, no closed stream)."""
+    from conftest import aims_command
+
+    lines = [
+        f"2026-07-01 00:{i // 60 % 60:02d}:{i % 60:02d},credit-scoring,v1,psi,f{i},n/a,0.1,0.2"
+        for i in range(3000)
+    ]
+    con = open_store(db_file, wait=1)
+    try:
+        options = LoadOptions(dataset="monitoring", as_of=dt.date(2026, 9, 30))
+        assert load_file(con, _monitoring_csv(tmp_path / "bad.csv", lines), options).outcome == "refused"
+    finally:
+        con.close()
+    reader = subprocess.Popen(
+        [*aims_command(), "imports", "--db", str(db_file), "--messages", "1"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    first = reader.stdout.readline()
+    reader.stdout.close()  # 3,000 messages (over 300 KB) still to come
+    stderr = reader.stderr.read()
+    assert (reader.wait(timeout=60), stderr) == (0, "")
+    assert first.split()[:2] == ["severity", "code"]
+
+
 def test_load_with_warnings_only_exits_0(aims, db_file):
     done = aims("load", CONTROLS / "missing_justification.xlsx", "--db", db_file, "--as-of", "2026-03-31")
     assert done.returncode == 0
