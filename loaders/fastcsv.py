@@ -7,7 +7,7 @@ ISO date-times, dot decimals) takes this path instead, driven by `store.bulk`:
 1. `plan` peeks at the first lines in Python. Delimiter, header row and columns are found by the generic
    detection on the same first rows; each mapped field's kind becomes a column type and the date-time
    format is read from the sample.
-2. The writer inserts `insert_select` straight into the store table, inside its transaction: the file is
+2. The writer runs `insert_sql`, straight into the store table, inside its transaction: the file is
    read in a few parts at once (each a typed `read_csv ... with ordinality`, bad lines kept aside by
    `store_rejects`), so every row gets its number while DuckDB reads on every core. A part reads a piece
    of the file cut at a line end (`store.digest.Split`), or else begins with `skip`. Values go in as
@@ -72,7 +72,7 @@ _DATETIME_FORMATS = [  # sample pattern -> DuckDB format; each one the generic p
 # Day-first or month-first dates (4-digit years), to the minute or second: the day-month order is the
 # sample's (`loaders.validate.date_order`); the typed read's DuckDB format follows it and the separator.
 _NUMERIC_DATE = re.compile(r"(\d{1,2})([/.\-])(\d{1,2})\2(\d{4})(?: (\d{1,2}:\d{2}(:\d{2})?))?")
-_CLOCKS = {None: "", 1: " %H:%M", 2: " %H:%M:%S"}  # no time, to the minute, to the second
+_CLOCKS = ["", " %H:%M", " %H:%M:%S"]  # no time, to the minute, to the second (`_kind`)
 
 # a number column's decimal mark, as the generic typing decides it (`loaders.validate`): a comma when some
 # value reads as a decimal comma and none as a dot decimal (over the cells as it sees them, `as_typed`)
@@ -204,15 +204,17 @@ class BulkPlan:
             return f"(case when year({column}) < 100 then {column} + to_years(2000) else {column} end)"
         return column
 
-    def every_column(self) -> str:
-        """SQL: one aggregate per column of the typed read, so that every cell is read and typed."""
-        return ", ".join(f"count(c{j})" for j in range(self.width))
+    def every_cell_sql(self) -> tuple[str, dict]:
+        """The typed read of the whole file with one aggregate per column, so that every cell is read and
+        typed (and every bad line recorded)."""
+        scan, params = self.scan_sql()
+        return f"select count(columns(*)) from {scan}", params
 
-    def insert_select(
-        self, import_id: int, parts: list[Part], table_columns: Iterable[str]
+    def insert_sql(
+        self, table: str, import_id: int, parts: list[Part], table_columns: Iterable[str]
     ) -> tuple[str, dict]:
-        """SELECT of the store columns (by name) the table has, over the typed read of `parts`, or over a
-        workbook sheet registered as `bulk_sheet`."""
+        """The insert into `table` (a store table, named by the code) of the store columns it has, by name,
+        from the typed read of `parts` or from a workbook sheet registered as `bulk_sheet`."""
         params: dict[str, Any] = {}
         if self.arrow is not None:
             reads = [self._sheet_read()]
@@ -235,8 +237,8 @@ class BulkPlan:
         columns = ", ".join(f'{sql} as "{name}"' for name, sql in self.stored.items() if name in wanted)
         params |= self.case_params | {"import_id": import_id}
         return (
-            f"select $import_id as import_id, cast(p as integer) as row_no, {columns} "
-            f"from ({' union all '.join(reads)})",
+            f"insert into {table} by name select $import_id as import_id, cast(p as integer) as row_no, "
+            f"{columns} from ({' union all '.join(reads)})",
             params,
         )
 
@@ -360,13 +362,13 @@ def plan(path: Path, options: LoadOptions | None = None, *, min_bytes: int | Non
 def _rejected_share(bp: BulkPlan, data: list[list[str | None]]) -> float:
     """About how many of the sample's lines the typed read would reject (a number or date-time it cannot
     read): a column of "85%" or "0.5 ms" throughout sends the file the generic way at once."""
-    pattern = _pattern(bp.datetime_format) if bp.datetime_format else None
+    in_format = _datetime_check(bp.datetime_format) if bp.datetime_format else None
     checks = []
     for f in bp.mapped:
         if f.kind in ("number", "integer"):
             checks.append((bp.columns[f.name].index, lambda t: _reads_as_number(t, bp.decimal_mark)))
-        elif f.kind == "datetime" and pattern is not None:
-            checks.append((bp.columns[f.name].index, pattern.fullmatch))
+        elif f.kind == "datetime" and in_format is not None:
+            checks.append((bp.columns[f.name].index, in_format))
     bad = 0
     for row in data:
         cells = [(row[j] if j < len(row) else None, check) for j, check in checks]
@@ -558,7 +560,7 @@ def _numeric_dates(values: list[str], options: LoadOptions, delimiter: str) -> s
     14:05`), in the order the generic typing reads them; None when the sample does not tell the order
     (the generic path then decides over the whole column, or says it cannot)."""
     found = [m for m in map(_NUMERIC_DATE.fullmatch, values) if m]
-    kinds = [(m[2], None if m[5] is None else 1 + (m[6] is not None)) for m in found]
+    kinds = [_kind(m) for m in found]
     if not kinds:
         return None
     kind = max(set(kinds), key=kinds.count)
@@ -575,10 +577,14 @@ def _numeric_dates(values: list[str], options: LoadOptions, delimiter: str) -> s
     return separator.join([*parts, "%Y"]) + _CLOCKS[clock]
 
 
-def _pattern(fmt: str) -> re.Pattern[str] | None:
-    """The sample pattern of one of the typed read's date-time formats."""
-    if fmt[:2] in ("%d", "%m"):
-        separator, clock = fmt[2], fmt.count(":") or None
-        time = {None: "", 1: r" \d{1,2}:\d{2}", 2: r" \d{1,2}:\d{2}:\d{2}"}[clock]
-        return re.compile(rf"\d{{1,2}}{re.escape(separator)}\d{{1,2}}{re.escape(separator)}\d{{4}}{time}")
-    return next((p for p, f in _DATETIME_FORMATS if f == fmt), None)
+def _datetime_check(fmt: str) -> Callable[[str], bool]:
+    """Whether a cell is in one of the typed read's date-time formats (as the sample's were matched)."""
+    if fmt[:2] in ("%d", "%m"):  # a numeric date: its separator and clock
+        kind = (fmt[2], fmt.count(":"))
+        return lambda text: (m := _NUMERIC_DATE.fullmatch(text)) is not None and _kind(m) == kind
+    return next(p for p, f in _DATETIME_FORMATS if f == fmt).fullmatch
+
+
+def _kind(date: re.Match[str]) -> tuple[str, int]:
+    """A numeric date's separator and clock (0: no time, 1: to the minute, 2: to the second)."""
+    return date[2], 0 if date[5] is None else 1 + (date[6] is not None)

@@ -202,20 +202,19 @@ def _table(bp: BulkPlan) -> str:
 def _insert(con, bp: BulkPlan, table: str, import_id: int, parts) -> None:
     """The typed read into the store table; a part that read past its end had its rejects lost to its
     `limit`, so a read of every cell records them (see `_overran`)."""
-    sql, params = bp.insert_select(import_id, parts, _columns(con, table))
+    sql, params = bp.insert_sql(table, import_id, parts, _columns(con, table))
     con.execute("drop table if exists temp.bulk_rejects")
     con.execute("drop table if exists temp.bulk_scans")
     if bp.arrow is not None:
         con.register("bulk_sheet", bp.arrow)
     try:
-        con.execute(f"insert into {table} by name {sql}", params)
+        con.execute(sql, params)
     finally:
         if bp.arrow is not None:
             con.unregister("bulk_sheet")
     where = f"import_id = {int(import_id)}"
     if any(_overran(con, bp, table, where, p.start + p.count) for p in parts if p.count and p.piece is None):
-        scan, params = bp.scan_sql()
-        con.execute(f"select {bp.every_column()} from {scan}", params).fetchall()
+        con.execute(*bp.every_cell_sql()).fetchall()
 
 
 def _review(
@@ -224,7 +223,10 @@ def _review(
     """Every problem and warning the generic path would report, in its order (fields, then checks)."""
     prepared = bp.prepared
     for low, high in row_of.overlap:
-        con.execute(f"delete from {table} where {where} and row_no between {low} and {high}")
+        con.execute(
+            f"delete from {table} where import_id = $id and row_no between $low and $high",
+            {"id": import_id, "low": low, "high": high},
+        )
     empty = " and ".join(f'"{bp.raw(f.name)}" is null' for f in bp.mapped)
     con.execute(f"delete from {table} where {where} and {MAIN_ROWS} and {empty}")  # a line of delimiters
     typing = _missing(con, bp, table, where, row_of)

@@ -46,11 +46,14 @@ def plain(n: int) -> list[str]:
     return [point(i) for i in range(n)]
 
 
-def edited(n: int, changes: dict[int, str]) -> list[str]:
-    rows = plain(n)
+def replaced(rows: list[str], changes: dict[int, str]) -> list[str]:
     for i, row in changes.items():
         rows[i] = row
     return rows
+
+
+def edited(n: int, changes: dict[int, str]) -> list[str]:
+    return replaced(plain(n), changes)
 
 
 # Line numbers in comments are the rows a user sees (the header is row 1).
@@ -340,7 +343,6 @@ def _rejected_lines(monkeypatch) -> list[list]:
     found: list[list] = []
     original = fastcheck.rejected_lines
     monkeypatch.setattr(fastcheck, "rejected_lines", lambda *a: found.append(original(*a)) or found[-1])
-    monkeypatch.setattr(bulk.fastcheck, "rejected_lines", fastcheck.rejected_lines)
     return found
 
 
@@ -381,28 +383,22 @@ def test_a_european_export_is_read_the_bulk_way_with_its_decimal_commas(case, tm
         assert fast["outcome"] == "loaded" and -0.5 in stored[22] and 0.15 in stored[32]
 
 
-def _beyond_the_sample(rows: list[str], changes: dict[int, str]) -> list[str]:
-    for i, row in changes.items():
-        rows[i] = row
-    return rows
-
-
 OTHER_MARK = {  # a number with the other decimal mark than the read's, after the sampled lines
     # the generic typing reads the column with dots then, and every decimal comma in it is a bad number
-    "dot_in_a_european_file": lambda: _beyond_the_sample(
+    "dot_in_a_european_file": lambda: replaced(
         european(plain(4000)), {3900: european([point(3900)])[0].replace("0,95", "0.95")}
     ),
     # a dot as a thousands mark: 1234.5 in a column of decimal commas
-    "thousands_dot": lambda: _beyond_the_sample(
+    "thousands_dot": lambda: replaced(
         european(plain(4000)), {3900: european([point(3900)])[0].replace(";0,95", ';"1.234,5"')}
     ),
     # the sample shows whole numbers only; a dot decimal and a decimal comma come later
-    "both_marks_late": lambda: _beyond_the_sample(
+    "both_marks_late": lambda: replaced(
         [point(i, lower_threshold="0") for i in range(4000)],
         {3800: point(3800, lower_threshold="0.5"), 3900: point(3900, lower_threshold='"0,5"')},
     ),
     # the same, a decimal comma alone: the generic typing decides for commas
-    "comma_late": lambda: _beyond_the_sample(
+    "comma_late": lambda: replaced(
         [point(i, lower_threshold="0") for i in range(4000)], {3900: point(3900, lower_threshold='"0,5"')}
     ),
 }
@@ -432,7 +428,7 @@ def test_a_number_with_the_other_decimal_mark_sends_the_file_the_generic_way(cas
 
 
 @pytest.mark.slow
-def test_title_rows_semicolons_and_values_beyond_the_sample(tmp_path, monkeypatch):
+def test_title_rows_semicolons_and_valuesreplaced(tmp_path, monkeypatch):
     """A semicolon file with title rows, larger than the sample: the verdict spelled differently and the
     text to clean come after the sampled lines, where only the bulk path's fix-ups see them."""
     rows = [r.replace(",", ";") for r in plain(6000)]
@@ -522,7 +518,7 @@ def test_a_quoted_field_across_lines_is_found_wherever_the_chunks_meet(tmp_path)
 
 QUOTED = {  # every text field quoted, as many tools write them; a field across lines after the sample
     "quoted": lambda: [_quoted(r) for r in plain(4000)],
-    "across_lines": lambda: _beyond_the_sample(
+    "across_lines": lambda: replaced(
         [_quoted(r) for r in plain(4000)], {3800: _quoted(point(3800, test_name="two\nlines"))}
     ),
 }
