@@ -98,16 +98,28 @@ def _print_result(result, verbose_plan: bool) -> None:
 
 def _early_digest(args):
     """A digest (`store.digest`) of the first file, started now when the file is large: it hashes and
-    copies the file on the other core while the program loads; `load_file` hands it to the bulk path."""
-    from store.digest import EARLY_MIN_BYTES, Digest
+    copies the file on the other core while the program loads; `load_file` hands it to the bulk path.
+    Where the system forks, the digest runs in a process of its own (`store.forked`), forked before
+    anything heavy is loaded."""
+    from store import forked
     from store.paths import db_path, files_dir_of
 
     first = Path(args.files[0])
-    if args.dry_run or not first.is_file() or first.stat().st_size < EARLY_MIN_BYTES:
+    if args.dry_run or not first.is_file() or first.stat().st_size < forked.EARLY_MIN_BYTES:
         return None
     # a CSV file is cut for reading in parts, as many as DuckDB has threads (by default, the cores)
     pieces = (os.cpu_count() or 1) if first.suffix.lower() in (".csv", ".tsv", ".txt") else 1
-    digest = Digest(first, files_dir_of(db_path(args.db)), pieces=pieces)
+    folder = files_dir_of(db_path(args.db))
+    if forked.available():
+        digest = forked.ForkedDigest(first, folder, pieces=pieces)
+        try:
+            digest.start()
+            return digest
+        except OSError:  # no process to spare: a thread does it
+            pass
+    from store.digest import Digest
+
+    digest = Digest(first, folder, pieces=pieces)
     digest.start()
     return digest
 

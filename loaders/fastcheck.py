@@ -3,8 +3,9 @@ datasets the bulk path reads (`BULK`).
 
 - Lines the typed read rejected are typed by the generic typing itself (`retype`): the same values, the
   same problems, the same row numbers.
-- Text the generic path would trim or unescape is found on distinct values only (`needs_cleaning`), so a
-  file that needs none (the usual case) costs one grouped scan.
+- Text the generic path would trim or unescape is found on distinct values only (`text_values`), so a
+  file that needs none (the usual case) costs one grouped scan, which also counts the values the
+  dataset's checks count.
 - Values of an enumeration the sample did not show are looked up like the generic path does
   (`enum_values`).
 - The dataset's own checks run in SQL over the inserted rows (`Bulk.checks`), reporting like
@@ -21,7 +22,6 @@ import re
 from dataclasses import dataclass
 
 import duckdb
-import numpy as np
 
 from .contracts import FieldSpec
 from .fastcsv import MAIN_ROWS, MAX_REJECTS, Bulk, BulkPlan, NotBulk, RowMap, as_typed, mark_conflict, scratch
@@ -35,13 +35,14 @@ __all__ = [
     "BULK",
     "MAX_REJECTS",
     "Retyped",
+    "TextValues",
     "cleaned",
     "enum_problem",
     "enum_values",
     "missing",
-    "needs_cleaning",
     "rejected_lines",
     "retype",
+    "text_values",
 ]
 
 _DMY = re.compile(_DMY_SQL)  # a numeric date, as the generic typing finds one
@@ -162,27 +163,42 @@ def _one_record(text: str, delimiter: str) -> list[str]:
     return records[0]
 
 
-def needs_cleaning(con, bp: BulkPlan, table: str, where: str) -> dict[str, list[tuple]]:
-    """Store column -> (value as read, value the generic path keeps) for text it would trim or unescape.
+@dataclass
+class TextValues:
+    """What one grouped scan of a file's text columns found (`text_values`)."""
 
-    One scan groups every text column at once and the cleaning runs on the distinct values only, so it
-    costs little when, as usual, nothing needs cleaning.
-    """
+    # store column -> (value as read, value the generic path keeps) for text it would trim or unescape
+    cleaning: dict[str, list[tuple[str, str | None]]]
+    # store column the dataset's checks count (`Bulk.tallied`) -> (value as read, value kept, first
+    # `row_no` holding it, rows holding it) for each of its values
+    tally: dict[str, list[tuple[str, str | None, int, int]]]
+
+
+def text_values(con, bp: BulkPlan, table: str, where: str) -> TextValues:
+    """One scan groups every text column at once: the cleaning runs on the distinct values only, so it
+    costs little when, as usual, nothing needs cleaning, and the values the checks count come with it
+    (their first rows and how many rows hold them), where a scan of their own took as long again."""
     columns = list(bp.bulk.text_columns(bp))
     if not columns:
-        return {}
+        return TextValues({}, {})
     sets = ", ".join(f'("{c}")' for c in columns)
     which = " ".join(f"when grouping(\"{c}\") = 0 then '{c}'" for c in columns)
     value = f"coalesce({', '.join(f'{chr(34)}{c}{chr(34)}' for c in columns)})"
+    tallied = [c for c in columns if c in bp.bulk.tallied]
     found = con.execute(
-        f"""select c, v, {_clean("v")} from (
-                select case {which} end as c, {value} as v from {table}
-                where {where} and {MAIN_ROWS} group by grouping sets ({sets}))
-            where v <> '' and v is distinct from {_clean("v")}"""
+        f"""select c, v, kept, first, n from (
+                select c, v, {_clean("v")} as kept, first, n from (
+                    select case {which} end as c, {value} as v, min(row_no) as first, count(*) as n
+                    from {table} where {where} and {MAIN_ROWS} group by grouping sets ({sets})))
+            where (v <> '' and v is distinct from kept) or (v is not null and list_contains($tallied, c))""",
+        {"tallied": tallied},
     ).fetchall()
-    out: dict[str, list[tuple]] = {}
-    for column, raw, cleaned in found:
-        out.setdefault(column, []).append((raw, cleaned))
+    out = TextValues({}, {c: [] for c in tallied})
+    for column, raw, kept, first, count in found:
+        if raw != "" and raw != kept:
+            out.cleaning.setdefault(column, []).append((raw, kept))
+        if column in out.tally:
+            out.tally[column].append((raw, kept, first, count))
     return out
 
 
@@ -300,14 +316,19 @@ def _equal_hashes(con, sql: str) -> bool:
     a third of DuckDB's `count(distinct ...)`, whose hash table takes every value). Equal hashes only say
     where to look: the caller compares the keys themselves. A relation's `fetchnumpy` streams the result
     into the arrays; an executed statement's first collects it whole (0.065 s against 0.03 s here)."""
+    import numpy as np  # loaded while the typed read runs (`store.bulk._insert`)
+
     con.complete()  # a relation needs the connection's last result finished
     hashes = np.asarray(con.sql(sql).fetchnumpy()["h"])
     hashes.sort()
     return bool((hashes[1:] == hashes[:-1]).any())
 
 
-def _monitoring_checks(bp: BulkPlan, con, table: str, where: str, row_of: RowMap) -> list[Message]:
-    """The rules of `loaders.datasets.monitoring.check`, over the rows of one import in `table`."""
+def _monitoring_checks(
+    bp: BulkPlan, con, table: str, where: str, row_of: RowMap, tally: dict[str, list[tuple]]
+) -> list[Message]:
+    """The rules of `loaders.datasets.monitoring.check`, over the rows of one import in `table` (`tally`:
+    `TextValues.tally` of the rows the typed read inserted)."""
     out: list[Message] = []
     key = ["observed_at", "ai_system_key", "model_version", "metric", "feature"]
     parts = ", ".join(key)
@@ -349,17 +370,26 @@ def _monitoring_checks(bp: BulkPlan, con, table: str, where: str, row_of: RowMap
         order="abs(row_no)",
     )
     out.sort(key=lambda m: (m.code != "duplicate_key", m.more > 0, m.row or 0))
-    found = con.execute(
-        f"""with known as (
-                select name_key as k from main.systems where replaced_by is null
-                union select {_name_key("system_id")} from main.systems where replaced_by is null
-            )
-            select ai_system_key, row_no < 0, min(abs(row_no)), arg_min(ai_system, abs(row_no)), count(*)
-            from {table}
-            where {where} and ai_system_key <> ''
-              and ai_system_key not in (select k from known where k is not null)
-            group by all"""
+    known = {
+        k
+        for (k,) in con.execute(
+            f"""select name_key from main.systems where replaced_by is null
+                union select {_name_key("system_id")} from main.systems where replaced_by is null"""
+        ).fetchall()
+    }
+    names = tally.get("ai_system", [])  # the typed read's rows, counted by the text scan
+    keys = dict(
+        con.execute(
+            f"select v, {_name_key(_clean('v'))} from (select unnest($names::varchar[]) as v)",
+            {"names": [name for name, *_ in names]},
+        ).fetchall()
+    )
+    found = [(keys[name], False, row_no, kept, count) for name, kept, row_no, count in names]
+    found += con.execute(  # lines the typed read rejected, typed the generic way (`row_no` = minus the line)
+        f"""select ai_system_key, true, min(abs(row_no)), arg_min(ai_system, abs(row_no)), count(*)
+            from {table} where {where} and row_no < 0 group by all"""
     ).fetchall()
+    found = [row for row in found if row[0] and row[0] not in known]
     first: dict[str, list] = {}
     for key, retyped, row_no, value, count in found:
         row = row_of(-row_no if retyped else row_no)
@@ -391,6 +421,7 @@ BULK: dict[str, Bulk] = {
         store=_monitoring_store,
         raw={"verdict": "verdict_raw"},
         text_columns=_monitoring_text,
+        tallied=frozenset({"ai_system"}),
         retyped=_monitoring_retyped,
         checks=_monitoring_checks,
     )

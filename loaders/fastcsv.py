@@ -116,8 +116,10 @@ class Bulk:
     store: Callable[[BulkPlan], dict[str, str]]  # store column -> SQL over the field columns
     raw: dict[str, str]  # field -> the store column of its value as read, where not the field's name
     text_columns: Callable[[BulkPlan], dict[str, str]]  # store column -> field, for the cleaning
+    tallied: frozenset[str]  # text columns whose values the checks count (`fastcheck.TextValues.tally`)
     retyped: Callable[[duckdb.DuckDBPyConnection, str], str]  # typed table -> table of store rows
-    checks: Callable[[BulkPlan, duckdb.DuckDBPyConnection, str, str, RowMap], list[Message]]  # table, where
+    # table, where, row map, tally
+    checks: Callable[[BulkPlan, duckdb.DuckDBPyConnection, str, str, RowMap, dict], list[Message]]
 
 
 @dataclass

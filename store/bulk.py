@@ -11,8 +11,11 @@ is written and `load_bulk` returns None.
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import tempfile
+import threading
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -23,7 +26,6 @@ from loaders.pipeline import FilePlan
 from loaders.validate import listed
 
 from .db import limit_memory
-from .digest import Digest
 from .schema import SPLIT, migrate
 from .writer import (
     ImportRef,
@@ -38,6 +40,10 @@ from .writer import (
     files_dir,
 )
 
+if TYPE_CHECKING:  # NumPy, which the digest uses, loads when a digest is made
+    from .digest import Digest
+    from .forked import ForkedDigest
+
 __all__ = ["check_bulk", "load_bulk"]
 
 _PART_ROWS = 250_000  # a file of fewer (estimated) rows is read in one part
@@ -49,7 +55,7 @@ def load_bulk(
     *,
     user: str,
     now: dt.datetime,
-    digest: Digest | None = None,
+    digest: Digest | ForkedDigest | None = None,
     dry_run: bool = False,
 ) -> LoadResult | None:
     """Check and write one planned file; None (nothing written) when it needs the generic path.
@@ -58,6 +64,8 @@ def load_bulk(
     `dry_run`: check only (`check_bulk`): the transaction is rolled back and the file is not kept."""
     pieces = _pieces(con, bp)
     if digest is None or not digest.serves(bp.path, files_dir(con)):
+        from .digest import Digest
+
         digest = Digest(bp.path, files_dir(con), keep=not dry_run, pieces=pieces)
         digest.start()
     order = con.execute("select current_setting('preserve_insertion_order')").fetchone()[0]
@@ -143,7 +151,7 @@ def _pieces(con, bp: BulkPlan) -> int:
     return threads
 
 
-def _parts(bp: BulkPlan, pieces: int, digest: Digest) -> list[Part]:
+def _parts(bp: BulkPlan, pieces: int, digest: Digest | ForkedDigest) -> list[Part]:
     """The parts read at once: the file's own first piece and the others as the digest cut them
     (`store.digest.Split`), else parts of the file that begin with `skip`."""
     if pieces < 2:
@@ -162,7 +170,7 @@ def _parts(bp: BulkPlan, pieces: int, digest: Digest) -> list[Part]:
 
 
 def _write(
-    con, bp: BulkPlan, plan: FilePlan, digest: Digest, parts, user: str, now, dry_run: bool
+    con, bp: BulkPlan, plan: FilePlan, digest: Digest | ForkedDigest, parts, user: str, now, dry_run: bool
 ) -> LoadResult | str:
     """Inside the transaction: insert, check, and either finish the import or say "refused" (or, for a
     dry run, "checked")."""
@@ -207,6 +215,8 @@ def _insert(con, bp: BulkPlan, table: str, import_id: int, parts) -> None:
     con.execute("drop table if exists temp.bulk_scans")
     if bp.arrow is not None:
         con.register("bulk_sheet", bp.arrow)
+    # NumPy, for the checks (`fastcheck`), loads on a core DuckDB leaves it now and then, not after the read
+    threading.Thread(target=importlib.import_module, args=("numpy",), daemon=True).start()
     try:
         con.execute(sql, params)
     finally:
@@ -231,14 +241,17 @@ def _review(
     con.execute(f"delete from {table} where {where} and {MAIN_ROWS} and {empty}")  # a line of delimiters
     typing = _missing(con, bp, table, where, row_of)
     retyped = fastcheck.retype(con, bp, rejected, table, where) if rejected else None
-    typing += _enums(con, bp, table, where, row_of) + _cleaning(con, bp, table, where, row_of)
+    values = fastcheck.text_values(con, bp, table, where)
+    typing += _enums(con, bp, table, where, row_of) + _cleaning(
+        con, bp, table, where, row_of, values.cleaning
+    )
     if retyped:
         typing += retyped.problems
         _insert_retyped(con, table, import_id, retyped.store_table)
     prepared.rows = con.execute(f"select count(*) from {table} where {where}").fetchone()[0]
     order_of = {bp.header(f.name): i for i, f in enumerate(bp.mapped)}
     typing.sort(key=lambda m: (order_of.get(m.column, -1), m.code != "missing_value", m.more > 0, m.row or 0))
-    messages = typing + bp.bulk.checks(bp, con, table, where, row_of)
+    messages = typing + bp.bulk.checks(bp, con, table, where, row_of, values.tally)
     if not prepared.rows:
         messages.append(
             bp.problem(
@@ -248,7 +261,9 @@ def _review(
     return messages
 
 
-def _finish(con, bp: BulkPlan, plan: FilePlan, import_id: int, digest: Digest, user: str, now) -> LoadResult:
+def _finish(
+    con, bp: BulkPlan, plan: FilePlan, import_id: int, digest: Digest | ForkedDigest, user: str, now
+) -> LoadResult:
     """Keep the original, log the import, version the keys it updates, commit."""
     dataset, prepared = bp.contract.dataset, bp.prepared
     digest.keep()
@@ -317,7 +332,7 @@ def _insert_retyped(con, table: str, import_id: int, typed: str) -> None:
     )
 
 
-def _check_digest(digest: Digest, parts: int, *, csv: bool) -> None:
+def _check_digest(digest: Digest | ForkedDigest, parts: int, *, csv: bool) -> None:
     if not csv:
         return
     if not digest.utf8:
@@ -363,11 +378,12 @@ def _enums(con, bp: BulkPlan, table: str, where: str, row_of: RowMap) -> list[Me
     return out
 
 
-def _cleaning(con, bp: BulkPlan, table: str, where: str, row_of: RowMap) -> list[Message]:
-    """Trim and unescape text the way the generic path does; a required value left blank is a problem."""
+def _cleaning(con, bp: BulkPlan, table: str, where: str, row_of: RowMap, cleaning: dict) -> list[Message]:
+    """Trim and unescape text the way the generic path does (`cleaning`: `fastcheck.TextValues.cleaning`);
+    a required value left blank is a problem."""
     out = []
     text_fields = bp.bulk.text_columns(bp)
-    for column, pairs in fastcheck.needs_cleaning(con, bp, table, where).items():
+    for column, pairs in cleaning.items():
         f = bp.contract.field(text_fields[column])
         for raw, cleaned in pairs:
             if cleaned is None and f.required:

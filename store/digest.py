@@ -25,50 +25,57 @@ from pathlib import Path
 
 import numpy as np
 
-__all__ = ["EARLY_MIN_BYTES", "SPLIT_MIN_BYTES", "Digest", "Split"]
+from .forked import FD_PATHS as _FD_PATHS
+from .forked import PIPE_BYTES as _PIPE
+from .forked import make_pipe
+
+__all__ = ["SPLIT_MIN_BYTES", "Digest", "Split"]
 
 _CHUNK = 1 << 20
-_PIPE = 1 << 20  # the most a pipe holds by default settings (`/proc/sys/fs/pipe-max-size`)
-EARLY_MIN_BYTES = 8 << 20  # a file this large is worth hashing while the program is still starting
 SPLIT_MIN_BYTES = 16 << 20  # a CSV file this large is cut into pieces for reading in parts
-_FD_PATHS = Path("/proc/self/fd")  # where an open file without a name can be opened by DuckDB
 
 
 class Split:
     """A file cut at line ends: piece i + 1 (of `len(lines) + 1`) begins after `lines[i]` lines, and a
     thread feeds its bytes into a pipe that DuckDB reads at `paths[i]` (the first piece is read from the
-    file itself). The kernel moves the pages from the file into the pipe without copying them."""
+    file itself). The kernel moves the pages from the file into the pipe without copying them. The pipes
+    are made here, or given (their write ends) by a process that reads them (`store.forked`)."""
 
-    def __init__(self, fd: int, lines: list[int], cuts: list[int], size: int):
-        import fcntl  # POSIX only, as `_cut`'s conditions are
-
+    def __init__(self, fd: int, lines: list[int], cuts: list[int], size: int, pipes: list[int] | None = None):
         self.lines = lines
-        self._ends: list[int] = []  # the pipes' read ends
+        self._ends: list[int] = []  # the pipes' read ends (none when `pipes`, write ends, are given)
         self._fed = [False] * len(cuts)  # whether each piece went into its pipe whole
-        pipes = []
+        writes = pipes if pipes is not None else []
         try:
-            for _ in cuts:
-                pipes.append(os.pipe())
-                with contextlib.suppress(OSError):  # fewer, larger moves
-                    fcntl.fcntl(pipes[-1][1], fcntl.F_SETPIPE_SZ, _PIPE)
+            if pipes is None:
+                for _ in cuts:
+                    read, write = make_pipe()
+                    self._ends.append(read)
+                    writes.append(write)
             sources = [os.dup(fd) for _ in cuts]  # the file as opened for the cut, even if renamed since
         except OSError:
-            for pipe in pipes:
-                os.close(pipe[0])
-                os.close(pipe[1])
+            for end in [] if pipes is not None else [*self._ends, *writes]:  # given ones stay the giver's
+                os.close(end)
             raise
-        self._ends = [read for read, _ in pipes]
         ranges = zip(cuts, [*cuts[1:], size], strict=True)
-        for i, ((start, end), (_, write), source) in enumerate(zip(ranges, pipes, sources, strict=True)):
-            threading.Thread(target=self._feed, args=(i, source, start, end, write), daemon=True).start()
+        self._feeders = [
+            threading.Thread(target=self._feed, args=(i, source, start, end, write), daemon=True)
+            for i, ((start, end), write, source) in enumerate(zip(ranges, writes, sources, strict=True))
+        ]
+        for feeder in self._feeders:
+            feeder.start()
 
     @property
     def paths(self) -> list[str]:
         return [str(_FD_PATHS / str(fd)) for fd in self._ends]
 
     def whole(self) -> bool:
-        """Whether every piece went into its pipe to its last byte (a file cut short while it was read,
-        or one that could not be read, is not)."""
+        """Once the reads of the pieces are over: closes the pipes and says whether every piece went into
+        its pipe to its last byte (a file cut short while it was read, or one that could not be read, is
+        not)."""
+        self.close()
+        for feeder in self._feeders:
+            feeder.join()
         return all(self._fed)
 
     def close(self) -> None:
@@ -92,7 +99,7 @@ class Split:
             os.close(source)
 
 
-def _cut(path: Path, pieces: int) -> Split | None:
+def _cut(path: Path, pieces: int, pipes: list[int] | None = None) -> Split | None:
     """`path` cut into `pieces` of about equal size at line ends, with the lines before each cut counted
     (NumPy over one reused buffer: 0.05 s for 160 MB); None when the file is small, when a line count
     could be wrong for DuckDB's reader (a quote: a quoted field may span lines; a carriage return without
@@ -113,7 +120,7 @@ def _cut(path: Path, pieces: int) -> Split | None:
             if any(b <= a for a, b in zip([0, *cuts], [*cuts, size], strict=True)):
                 return None
             lines = _count_lines(fh, cuts)
-            return None if lines is None else Split(fh.fileno(), lines, cuts, size)
+            return None if lines is None else Split(fh.fileno(), lines, cuts, size, pipes)
     except OSError:
         return None
 
@@ -196,11 +203,14 @@ class Digest(threading.Thread):
     """sha256 of a file, whether it is UTF-8, has blank lines, a line with an odd number of quotes (a
     quoted field that may span lines) or lines over a mebibyte; then
     (`keep`, unless a dry run) a copy of it next to the database under `<folder>/.<sha>.<thread>.part`.
-    First, when asked for `pieces` > 1, the file cut for reading in parts (`split`)."""
+    First, when asked for `pieces` > 1, the file cut for reading in parts (`split`), into `pipes` (write
+    ends) when given."""
 
-    def __init__(self, path: Path, folder: Path, *, keep: bool = True, pieces: int = 1):
+    def __init__(
+        self, path: Path, folder: Path, *, keep: bool = True, pieces: int = 1, pipes: list[int] | None = None
+    ):
         super().__init__(daemon=True)
-        self.path, self.folder, self.copy, self.pieces = path, folder, keep, pieces
+        self.path, self.folder, self.copy, self.pieces, self.pipes = path, folder, keep, pieces, pipes
         self._split: Split | None = None
         self._split_made = threading.Event()
         self.sha256 = ""
@@ -216,7 +226,7 @@ class Digest(threading.Thread):
         try:
             try:
                 if self.pieces > 1:
-                    self._split = _cut(self.path, self.pieces)
+                    self._split = _cut(self.path, self.pieces, self.pipes)
             finally:
                 self._split_made.set()
             try:
@@ -280,9 +290,13 @@ class Digest(threading.Thread):
             self._split.close()
             self._split = None
 
+    def known(self) -> None:
+        """Wait until the file is hashed and checked, or the reading failed (`error`)."""
+        self._read_done.wait()
+
     def checked(self) -> Digest:
         """This digest once the file is hashed and checked (the copy may still be on its way)."""
-        self._read_done.wait()
+        self.known()
         if self.error is not None:
             raise self.error
         return self
@@ -308,10 +322,14 @@ class Digest(threading.Thread):
             self.part.replace(self.folder / self.sha256)
             self.part = None
 
-    def discard(self) -> None:
-        """Stop (the file is not needed, or no longer) and remove the copy, if one was made."""
+    def stop(self) -> None:
+        """Stop reading, and copy nothing (more)."""
         self._unwanted.set()
         self._copy_now.set()
+
+    def discard(self) -> None:
+        """Stop (the file is not needed, or no longer) and remove the copy, if one was made."""
+        self.stop()
         self.join()
         self.drop_split()
         if self.part is not None:

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 
@@ -35,9 +35,12 @@ from loaders.pipeline import FilePlan, LoadOptions, Prepared, prepare
 from loaders.reading import insert_rows
 
 from . import db
-from .digest import Digest
 from .paths import files_dir_of
 from .schema import SPLIT, migrate, store_tables
+
+if TYPE_CHECKING:  # NumPy, which the digest uses, loads when a digest is made
+    from .digest import Digest
+    from .forked import ForkedDigest
 
 __all__ = [
     "ImportRef",
@@ -299,7 +302,7 @@ def load_file(
     *,
     user: str | None = None,
     dry_run: bool = False,
-    digest: Digest | None = None,
+    digest: Digest | ForkedDigest | None = None,
 ) -> LoadResult:
     """Check one file and, unless `dry_run` (or it has problems), write it in one transaction.
 
@@ -315,7 +318,9 @@ def load_file(
             digest.discard()  # nothing when the bulk path kept its copy
 
 
-def _load_file(con, path: Path, options, *, user: str, dry_run: bool, digest: Digest | None) -> LoadResult:
+def _load_file(
+    con, path: Path, options, *, user: str, dry_run: bool, digest: Digest | ForkedDigest | None
+) -> LoadResult:
     if dry_run or con is None:
         if (bulk := fastcsv.plan(path, options)) is not None:  # a large file: checked the bulk way
             from .bulk import check_bulk

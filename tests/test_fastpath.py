@@ -82,6 +82,7 @@ CASES = {
     "text_cleaned": lambda: edited(
         400,
         {
+            0: point(0, ai_system=" Credit scoring  "),  # the system's first row: shown as kept
             2: point(2, ai_system="  Credit scoring ", test_name="'=SUM(A1)"),
             3: point(3, feature="\u00a0income", test_name="'+1 sigma"),
         },

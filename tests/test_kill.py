@@ -44,6 +44,28 @@ def digest(path: Path) -> dict[str, tuple[int, int]]:
         }
 
 
+def _nothing_left(command: list[str], db: Path, within: float = 10.0) -> bool:
+    """Whether, within `within` seconds, no process runs `command` any more (the hashing process a load
+    forks ends when the load is killed) and no part of a copy is left beside the database."""
+    wanted = "\0".join(
+        command[1:]
+    ).encode()  # after the program (a script runs as its interpreter's argument)
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        running = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and (proc / "cmdline").read_bytes().rstrip(b"\0").endswith(wanted):
+                    running.append((proc / "stat").read_text().rsplit(")", 1)[1].split()[0] not in ("Z", "X"))
+            except OSError:
+                continue
+        parts = list(Path(str(db) + ".files").glob(".*.part"))
+        if not any(running) and not parts:
+            return True
+        time.sleep(0.05)
+    return False
+
+
 @pytest.fixture(scope="module")
 def big(tmp_path_factory) -> Path:
     return datagen.monitoring_csv(tmp_path_factory.mktemp("kill") / "monitoring_big.csv", ROWS)
@@ -65,6 +87,7 @@ def test_a_killed_load_changes_nothing(big, tmp_path):
         time.sleep(delay)
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=60)
+        assert _nothing_left(command, db), f"killed after {delay} s"
         after = digest(db)  # the database opens (its write-ahead log replayed)
         assert proc.returncode in (0, -signal.SIGKILL)
         if after == before:  # killed before its commit: nothing of it is there
