@@ -77,7 +77,7 @@ def load_bulk(
             plan.sha256 = digest.checked().sha256  # the same bytes may be loaded already: know it first
             if (same := _unchanged(con, plan)) is not None:
                 digest.discard()
-                return _unchanged_result(plan, same)
+                return _unchanged_result(con, plan, same)
         parts = _parts(bp, pieces, digest)
         while True:
             con.execute("begin transaction")
@@ -130,9 +130,13 @@ def check_bulk(bp: BulkPlan, *, user: str, now: dt.datetime) -> LoadResult | Non
             con.close()
 
 
-def _unchanged_result(plan: FilePlan, same: list[int]) -> LoadResult:
+def _unchanged_result(con, plan: FilePlan, same: list[int]) -> LoadResult:
+    """The file loaded before, unread this time: its rows and warnings as its import logged them (the
+    generic path, which reads the file again, says the same)."""
     s = plan.sheets[0]
-    warnings = counted(s.messages, "warning")
+    s.rows, warnings = con.execute(
+        "select rows, warnings from imports where import_id = $id", {"id": same[0]}
+    ).fetchone()
     ref = ImportRef(same[0], s.dataset, s.sheet, s.as_of, s.as_of_source, s.scope, s.rows, warnings)
     return LoadResult(plan.path.name, plan.sha256, "unchanged", [ref], _all_messages(plan), plan)
 

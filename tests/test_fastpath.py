@@ -201,6 +201,25 @@ def _load(db: Path, path: Path, options: LoadOptions, *, bulk_path: bool, monkey
     }
 
 
+def test_the_same_file_again_is_unchanged_with_its_rows_and_warnings_as_on_the_generic_path(
+    tmp_path, monkeypatch
+):
+    """The bulk path does not read a file it loaded before: it says what the import logged."""
+    path = csv_file(tmp_path, "monitoring_again.csv", plain(400))
+    options = LoadOptions(dataset="monitoring", as_of=dt.date(2026, 9, 30))
+    seen = {}
+    for bulk_path in (False, True):
+        taken = _path_taken(monkeypatch, bulk_path=bulk_path, entry="load_bulk")
+        with open_store(tmp_path / f"{bulk_path}.duckdb", wait=1) as con:
+            first = load_file(con, path, options, user="tester")
+            again = load_file(con, path, options, user="tester")
+        assert taken == ([True, True] if bulk_path else [])  # the second: unchanged, before any read
+        [ref] = again.imports
+        seen[bulk_path] = (first.outcome, again.outcome, ref.import_id, ref.rows, ref.warnings)
+        seen[bulk_path] += (again.plan.sheets[0].rows,)
+    assert seen[True] == seen[False] == ("loaded", "unchanged", 1, 400, 2, 400)
+
+
 def both(tmp_path: Path, path: Path, monkeypatch, options: LoadOptions | None = None) -> tuple[dict, dict]:
     options = options or LoadOptions(dataset="monitoring", as_of=dt.date(2026, 9, 30))
     generic = _load(tmp_path / "generic.duckdb", path, options, bulk_path=False, monkeypatch=monkeypatch)
