@@ -190,7 +190,7 @@ def text_values(con, bp: BulkPlan, table: str, where: str) -> TextValues:
                 select c, v, {_clean("v")} as kept, first, n from (
                     select case {which} end as c, {value} as v, min(row_no) as first, count(*) as n
                     from {table} where {where} and {MAIN_ROWS} group by grouping sets ({sets})))
-            where (v <> '' and v is distinct from kept) or (v is not null and list_contains($tallied, c))""",
+            where (v <> '' and v is distinct from kept) or (v is not null and list_contains($tallied::varchar[], c))""",
         {"tallied": tallied},
     ).fetchall()
     out = TextValues({}, {c: [] for c in tallied})
