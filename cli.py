@@ -1,7 +1,7 @@
 """`aims`: load files, list and remove imports, show the store's status (and more as the product grows).
 
 Every subcommand takes `--db PATH` (default: `$AIMS_DB`, else `data/aims.duckdb`). Exit codes: 0 done,
-1 a file had problems or a command failed, 2 bad usage.
+1 a file had problems or a command failed, 2 bad usage, 130 interrupted (Ctrl-C).
 """
 
 from __future__ import annotations
@@ -506,6 +506,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and the like
         sys.stderr.close()
         return 0
+    except KeyboardInterrupt:  # Ctrl-C: what a command had begun to write is rolled back
+        print("interrupted", file=sys.stderr)
+        return 130
     except Exception as exc:
         return _failed(args, exc)
 

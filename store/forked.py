@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import pickle
+import signal
 import threading
 from pathlib import Path
 
@@ -98,6 +99,8 @@ class ForkedDigest:
         if pid == 0:  # the child: it never returns into the program
             code = 1
             try:
+                # Ctrl-C reaches the whole process group: the program decides, and tells the child
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
                 for fd in [read for read, _ in pipes] + [commands[1], results[0]]:
                     os.close(fd)
                 _serve(self.path, self.folder, [write for _, write in pipes], commands[0], results[1])

@@ -101,3 +101,29 @@ def test_a_killed_load_changes_nothing(big, tmp_path):
     finished = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert finished.returncode == 0, finished.stderr
     assert digest(db)["monitoring"][0] == start["monitoring"][0] + ROWS
+
+
+def test_ctrl_c_stops_the_load_and_the_process_it_forked_quietly(big, tmp_path):
+    """Ctrl-C reaches the whole process group: the load stops with one line and a changed nothing, and the
+    hashing process it forked (which leaves the decision to the program) ends without a traceback."""
+    db = tmp_path / "aims.duckdb"
+    with open_store(db) as con:
+        load_file(con, FIXTURES / "datasets/systems_clean.csv", LoadOptions(as_of=dt.date(2026, 9, 30)))
+    before = digest(db)
+    command = [*aims_command(), "load", str(big), "--db", str(db), "--dataset", "monitoring"]
+    command += ["--as-of", "2026-09-30"]
+    env = {k: v for k, v in os.environ.items() if k != "AIMS_DB"}
+    proc = subprocess.Popen(
+        command, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    time.sleep(1.0)  # about when DuckDB reads; earlier, while the program starts, ends the same way
+    os.killpg(proc.pid, signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert "Traceback" not in err.decode()
+    # interrupted in Python, or DuckDB's read interrupted
+    assert (proc.returncode, err.decode().strip().splitlines()[-1]) in [
+        (130, "interrupted"),
+        (1, "error: Query interrupted"),
+    ]
+    assert _nothing_left(command, db)
+    assert digest(db) == before
