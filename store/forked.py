@@ -128,10 +128,8 @@ class ForkedDigest:
                 if kind == "split":
                     self._lines = data
                 elif kind == "checked":
-                    (
-                        (self.sha256, self.utf8, self.blank_lines, self.odd_quotes, self.long_lines),
-                        self.error,
-                    ) = data
+                    checks, self.error = data
+                    self.sha256, self.utf8, self.blank_lines, self.odd_quotes, self.long_lines = checks
                 elif kind == "fed":
                     self._fed = data
                 elif kind == "done":
