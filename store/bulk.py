@@ -242,7 +242,9 @@ def _review(
             {"id": import_id, "low": low, "high": high},
         )
     empty = " and ".join(f'"{bp.raw(f.name)}" is null' for f in bp.mapped)
-    con.execute(f"delete from {table} where {where} and {MAIN_ROWS} and {empty}")  # a line of delimiters
+    con.execute(  # a line of delimiters
+        f"delete from {table} where import_id = $id and {MAIN_ROWS} and {empty}", {"id": import_id}
+    )
     typing = _missing(con, bp, table, where, row_of)
     retyped = fastcheck.retype(con, bp, rejected, table, where) if rejected else None
     values = fastcheck.text_values(con, bp, table, where)
@@ -252,7 +254,8 @@ def _review(
     if retyped:
         typing += retyped.problems
         _insert_retyped(con, table, import_id, retyped.store_table)
-    prepared.rows = con.execute(f"select count(*) from {table} where {where}").fetchone()[0]
+    count = f"select count(*) from {table} where import_id = $id"  # the table from `_table`, never input
+    prepared.rows = con.execute(count, {"id": import_id}).fetchone()[0]
     order_of = {bp.header(f.name): i for i, f in enumerate(bp.mapped)}
     typing.sort(key=lambda m: (order_of.get(m.column, -1), m.code != "missing_value", m.more > 0, m.row or 0))
     messages = typing + bp.bulk.checks(bp, con, table, where, row_of, values.tally)
@@ -328,11 +331,11 @@ def _overran(con, bp: BulkPlan, table: str, where: str, end: int) -> bool:
 def _insert_retyped(con, table: str, import_id: int, typed: str) -> None:
     """Rows of rejected lines, typed the generic way (`typed`, `row_no` = the line): with the others for
     the checks, `row_no` = minus the line until `_number_rows`."""
-    present = {r[0] for r in con.execute(f"select * from {typed} limit 0").description}
+    present = set(con.table(typed).columns)
     picks = [c for c in _columns(con, table) if c in present and c not in ("import_id", "row_no")]
     con.execute(
-        f"insert into {table} by name select {int(import_id)} as import_id, -row_no as row_no, "
-        f"{', '.join(picks)} from {typed}"
+        f"insert into {table} by name select $id as import_id, -row_no as row_no, {', '.join(picks)} from {typed}",
+        {"id": import_id},
     )
 
 

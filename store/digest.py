@@ -27,7 +27,7 @@ import numpy as np
 
 from .forked import FD_PATHS as _FD_PATHS
 from .forked import PIPE_BYTES as _PIPE
-from .forked import make_pipe
+from .forked import Keeping, make_pipe
 
 __all__ = ["SPLIT_MIN_BYTES", "Digest", "Split"]
 
@@ -199,7 +199,7 @@ class _BlankLines:
         return bool(np.logical_and(middle, lf[:-2], out=middle).any())
 
 
-class Digest(threading.Thread):
+class Digest(Keeping, threading.Thread):
     """sha256 of a file, whether it is UTF-8, has blank lines, a line with an odd number of quotes (a
     quoted field that may span lines) or lines over a mebibyte; then
     (`keep`, unless a dry run) a copy of it next to the database under `<folder>/.<sha>.<thread>.part`.
@@ -274,10 +274,6 @@ class Digest(threading.Thread):
                 chunk, tail = following, (tail + chunk)[-2:]
         self.sha256 = digest.hexdigest()
 
-    def serves(self, path: Path, folder: Path) -> bool:
-        """Whether this digest is of `path`, copying it into `folder`."""
-        return self.path.resolve() == Path(path).resolve() and self.folder.resolve() == Path(folder).resolve()
-
     def split(self) -> Split | None:
         """The file cut into pieces (made before the hashing begins), or None."""
         self._split_made.wait()
@@ -313,14 +309,6 @@ class Digest(threading.Thread):
         if self.error is not None:
             raise self.error
         return self
-
-    def keep(self) -> None:
-        """Move the copy to its place (the name is the content's digest, so a copy already there stays)."""
-        self.drop_split()
-        self.result()
-        if self.part is not None:
-            self.part.replace(self.folder / self.sha256)
-            self.part = None
 
     def stop(self) -> None:
         """Stop reading, and copy nothing (more)."""

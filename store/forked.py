@@ -21,7 +21,7 @@ import signal
 import threading
 from pathlib import Path
 
-__all__ = ["EARLY_MIN_BYTES", "FD_PATHS", "PIPE_BYTES", "ForkedDigest", "available", "make_pipe"]
+__all__ = ["EARLY_MIN_BYTES", "FD_PATHS", "PIPE_BYTES", "ForkedDigest", "Keeping", "available", "make_pipe"]
 
 EARLY_MIN_BYTES = 8 << 20  # a file this large is worth hashing while the program is still starting
 FD_PATHS = Path("/proc/self/fd")  # where an open file without a name (a pipe's read end) can be opened
@@ -41,6 +41,34 @@ def make_pipe() -> tuple[int, int]:
     with contextlib.suppress(OSError):
         fcntl.fcntl(write, fcntl.F_SETPIPE_SZ, PIPE_BYTES)
     return read, write
+
+
+class Keeping:
+    """What both digests (`store.digest.Digest`, `ForkedDigest`) do alike once they have their results:
+    say whether they serve a file and folder, and keep the copy."""
+
+    path: Path
+    folder: Path
+    sha256: str
+    part: Path | None
+
+    def serves(self, path: Path, folder: Path) -> bool:
+        """Whether this digest is of `path`, copying it into `folder`."""
+        return self.path.resolve() == Path(path).resolve() and self.folder.resolve() == Path(folder).resolve()
+
+    def keep(self) -> None:
+        """Move the copy to its place (the name is the content's digest, so a copy already there stays)."""
+        self.drop_split()
+        self.result()
+        if self.part is not None:
+            self.part.replace(self.folder / self.sha256)
+            self.part = None
+
+    def drop_split(self) -> None:
+        raise NotImplementedError
+
+    def result(self) -> Keeping:
+        raise NotImplementedError
 
 
 class _PipedSplit:
@@ -66,7 +94,7 @@ class _PipedSplit:
         self._ends = []
 
 
-class ForkedDigest:
+class ForkedDigest(Keeping):
     """`store.digest.Digest`'s results and methods, the work done by a child process (`start` forks it)."""
 
     def __init__(self, path: Path, folder: Path, *, pieces: int = 1):
@@ -154,9 +182,6 @@ class ForkedDigest:
 
     # --- `store.digest.Digest`'s methods --------------------------------------------------------------
 
-    def serves(self, path: Path, folder: Path) -> bool:
-        return self.path.resolve() == Path(path).resolve() and self.folder.resolve() == Path(folder).resolve()
-
     def split(self) -> _PipedSplit | None:
         self._events["split"].wait()
         with self._lock:
@@ -195,13 +220,6 @@ class ForkedDigest:
         if self.error is not None:
             raise self.error
         return self
-
-    def keep(self) -> None:
-        self.drop_split()
-        self.result()
-        if self.part is not None:
-            self.part.replace(self.folder / self.sha256)
-            self.part = None
 
     def discard(self) -> None:
         """Stop the child (it removes a copy it made, and a folder it made for it)."""
