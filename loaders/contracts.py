@@ -8,6 +8,7 @@ the first alias in a field's list wins when several headers match.
 from __future__ import annotations
 
 import re
+from functools import cached_property
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -51,8 +52,13 @@ class FieldSpec(BaseModel):
         }.get(self.kind, "bad_value")
 
     def alias_keys(self) -> list[str]:
+        return list(self.header_keys)
+
+    @cached_property
+    def header_keys(self) -> tuple[str, ...]:
+        """`norm` of the name and each alias, in order, once each (a header matches the first it can)."""
         keys = [norm(self.name)] + [norm(a) for a in self.aliases]
-        return list(dict.fromkeys(k for k in keys if k))
+        return tuple(dict.fromkeys(k for k in keys if k))
 
 
 class Contract(BaseModel):

@@ -251,26 +251,14 @@ def _name_key(expr: str) -> str:
     return name_key(expr)
 
 
-_AI_SYSTEM = '"ai_system"'
-
-
 def _monitoring_store(bp: BulkPlan) -> dict[str, str]:
     def col(name: str) -> str:
         return f'"{name}"' if name in bp.columns else "null"
 
-    systems = bp.sample.get("ai_system", [])
-    key = _name_key(_clean(_AI_SYSTEM))
-    if 0 < len(systems) <= _CASE_LIMIT:
-        with scratch() as con:
-            pairs = con.execute(
-                f"select v, {_name_key(_clean('v'))} from (select unnest($vals) as v)",
-                {"vals": systems},
-            ).fetchall()
-        key = bp.case_map('"ai_system"', pairs, key)
+    # no `ai_system_key`: the store computes it from the name (`store.schema`, version 7)
     store = {
         "observed_at": col("observed_at"),
         "ai_system": col("ai_system"),
-        "ai_system_key": key,
         "model_version": col("model_version"),
         "metric": col("metric"),
         "feature": col("feature"),
@@ -330,15 +318,34 @@ def _monitoring_checks(
     """The rules of `loaders.datasets.monitoring.check`, over the rows of one import in `table` (`tally`:
     `TextValues.tally` of the rows the typed read inserted)."""
     out: list[Message] = []
-    key = ["observed_at", "ai_system_key", "model_version", "metric", "feature"]
+    names = tally.get("ai_system", [])  # the typed read's rows, counted by the text scan
+    keys = dict(
+        con.execute(
+            f"select v, {_name_key('v')} from (select unnest($kept::varchar[]) as v)",
+            {"kept": [kept for _, kept, _, _ in names]},
+        ).fetchall()
+    )
+    system_key = _name_key("ai_system")  # the store keeps the name; its view computes the key from it
+    retyped = con.execute(  # lines the typed read rejected, typed the generic way (`row_no` = minus the line)
+        f"""select ai_system, {system_key}, min(abs(row_no)), count(*)
+            from {table} where {where} and row_no < 0 group by all"""
+    ).fetchall()
+    spellings: dict[str | None, set[str | None]] = {}
+    for name, key in [(kept, keys[kept]) for _, kept, _, _ in names] + [(n, k) for n, k, _, _ in retyped]:
+        spellings.setdefault(key, set()).add(name)
+    key = ["observed_at", system_key, "model_version", "metric", "feature"]
     parts = ", ".join(key)
+    # when no two names of the file share a key, the same name is the same key: the hashes take the name
+    # as stored, where the key would be computed for every row
+    apart = all(len(spelled) == 1 for spelled in spellings.values())
+    hashed = ", ".join("ai_system" if apart and k == system_key else k for k in key)
     keyed = f"{where} and observed_at is not null"  # as the generic check, which skips a row without one
-    if _equal_hashes(con, f"select hash({parts}) as h from {table} where {keyed}"):
+    if _equal_hashes(con, f"select hash({hashed}) as h from {table} where {keyed}"):
         shown = " || ' / ' || ".join(f"coalesce(cast({k} as varchar), '')" for k in key)
         found = con.execute(
-            f"""with dup as (select hash({parts}) as h from {table} where {keyed} group by 1 having count(*) > 1)
+            f"""with dup as (select hash({hashed}) as h from {table} where {keyed} group by 1 having count(*) > 1)
                 select row_no, {shown}, {parts} from {table}
-                where {keyed} and hash({parts}) in (select h from dup)"""
+                where {keyed} and hash({hashed}) in (select h from dup)"""
         ).fetchall()
         groups: dict[tuple, list[tuple[int, str]]] = {}
         for row_no, value, *parts_ in found:
@@ -377,18 +384,8 @@ def _monitoring_checks(
                 union select {_name_key("system_id")} from main.systems where replaced_by is null"""
         ).fetchall()
     }
-    names = tally.get("ai_system", [])  # the typed read's rows, counted by the text scan
-    keys = dict(
-        con.execute(
-            f"select v, {_name_key(_clean('v'))} from (select unnest($names::varchar[]) as v)",
-            {"names": [name for name, *_ in names]},
-        ).fetchall()
-    )
-    found = [(keys[name], False, row_no, kept, count) for name, kept, row_no, count in names]
-    found += con.execute(  # lines the typed read rejected, typed the generic way (`row_no` = minus the line)
-        f"""select ai_system_key, true, min(abs(row_no)), arg_min(ai_system, abs(row_no)), count(*)
-            from {table} where {where} and row_no < 0 group by all"""
-    ).fetchall()
+    found = [(keys[kept], False, row_no, kept, count) for _, kept, row_no, count in names]
+    found += [(key, True, row_no, name, count) for name, key, row_no, count in retyped]
     found = [row for row in found if row[0] and row[0] not in known]
     first: dict[str, list] = {}
     for key, retyped, row_no, value, count in found:

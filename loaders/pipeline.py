@@ -132,16 +132,21 @@ class _Checker:
         )
 
 
-def _match_header(cells: list[str | None], contract: Contract) -> dict[str, Column]:
-    keys = [norm(c) if c else "" for c in cells]
+def _match_header(
+    cells: list[str | None], contract: Contract, keys: list[str] | None = None
+) -> dict[str, Column]:
+    """Field -> the first column not taken yet whose header is one of its names (`keys`: `norm` of each cell)."""
+    at: dict[str, list[int]] = {}
+    for j, k in enumerate([norm(c) if c else "" for c in cells] if keys is None else keys):
+        at.setdefault(k, []).append(j)
     found: dict[str, Column] = {}
     taken: set[int] = set()
     for f in contract.fields:
-        for alias in f.alias_keys():
-            hits = [j for j, k in enumerate(keys) if k == alias and j not in taken]
-            if hits:
-                found[f.name] = Column(index=hits[0], header=str(cells[hits[0]]).strip())
-                taken.add(hits[0])
+        for alias in f.header_keys:
+            hit = next((j for j in at.get(alias, ()) if j not in taken), None)
+            if hit is not None:
+                found[f.name] = Column(index=hit, header=str(cells[hit]).strip())
+                taken.add(hit)
                 break
     return found
 
@@ -154,8 +159,9 @@ def _detect(con, raw: RawSheet, contracts: list[Contract]):
         row_no, cells = record[0], list(record[1:])
         if sum(c is not None for c in cells) < 2:
             continue
+        keys = [norm(c) if c else "" for c in cells]
         for contract in contracts:
-            columns = _match_header(cells, contract)
+            columns = _match_header(cells, contract, keys)
             required = sum(1 for f in contract.required if f.name in columns)
             score = (required == len(contract.required), len(columns), required)
             if len(columns) >= 2 and (best is None or score > best[0]):

@@ -15,7 +15,8 @@ One row per ... (the grain of every table):
   dataset (AI system, incident, finding or action, audit, objective, monitoring point); the current
   version of a key is the row whose `replaced_by` is null. `monitoring` is a view over
   `monitoring_points` and `monitoring_tool_points` (points with a tool's verdict or test name): every
-  import's points are in one of them (`STORE_TABLES`).
+  import's points are in one of them (`store_tables`); the view computes a point's `ai_system_key` from
+  its `ai_system` (`COMPUTED`).
 - `catalog`: per ISO/IEC 42001 node (clause, subclause, Annex A objective, control), refreshed from
   `data/catalog.csv` by every migration run.
 - `review_records`: per version of a management-review decision or action (9.3.3); current versions
@@ -31,7 +32,16 @@ import duckdb
 
 from loaders.catalog import CATALOG_CSV
 
-__all__ = ["MIGRATIONS", "SCHEMA_VERSION", "SPLIT", "current_version", "migrate", "store_tables"]
+__all__ = [
+    "COMPUTED",
+    "MIGRATIONS",
+    "POINT_KEY",
+    "SCHEMA_VERSION",
+    "SPLIT",
+    "current_version",
+    "migrate",
+    "store_tables",
+]
 
 _V1 = """
 create table if not exists meta (key varchar primary key, value varchar);
@@ -350,13 +360,36 @@ create view monitoring as
     select {_POINT_COLUMNS}, {_TOOL_COLUMNS} from monitoring_tool_points;
 """
 
-MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6]
+# A monitoring point's AI-system key is computed from its name when read (by the view), not stored: a
+# stored key cost every load of millions of points about a tenth of its time (DuckDB writes and
+# compresses a string per point), where computing it costs a query little (DuckDB computes it once per
+# distinct name of a compressed block). `POINT_KEY` is the loaders' key of a name
+# (`loaders.datasets._common.name_key`) as of this version.
+POINT_KEY = r"nullif(lower(regexp_replace(ai_system, '\s+', '', 'g')), '')"
+_V7_COLUMNS = _POINT_COLUMNS.replace("ai_system_key", f"{POINT_KEY} as ai_system_key")
+_V7 = f"""
+drop view monitoring;
+alter table monitoring_points drop column ai_system_key;
+alter table monitoring_tool_points drop column ai_system_key;
+create view monitoring as
+    select {_V7_COLUMNS}, null::varchar as verdict, null::varchar as verdict_raw, null::varchar as test_name
+    from monitoring_points
+    union all
+    select {_V7_COLUMNS}, {_TOOL_COLUMNS} from monitoring_tool_points;
+"""
+
+MIGRATIONS: list[str] = [_V1, _V2, _V3, _V4, _V5, _V6, _V7]
 
 # dataset -> (table of its rows without the columns, table of its rows with them, the columns): a dataset
 # kept in two tables behind a view of its name (an import's rows go to one of them)
 SPLIT: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "monitoring": ("monitoring_points", "monitoring_tool_points", ("verdict", "verdict_raw", "test_name")),
 }
+
+
+# dataset -> (column, the stored column it is computed from) for each column its view computes (by the
+# loaders' key of a name, `loaders.datasets._common.name_key`)
+COMPUTED: dict[str, tuple[tuple[str, str], ...]] = {"monitoring": (("ai_system_key", "ai_system"),)}
 
 
 def store_tables(dataset: str) -> tuple[str, ...]:

@@ -30,13 +30,14 @@ import duckdb
 from loaders import fastcsv
 from loaders.contracts import CONTRACTS
 from loaders.datasets import STORE_KEYS
+from loaders.datasets._common import name_key
 from loaders.messages import Message, counted
 from loaders.pipeline import FilePlan, LoadOptions, Prepared, prepare
 from loaders.reading import insert_rows
 
 from . import db
 from .paths import files_dir_of
-from .schema import SPLIT, migrate, store_tables
+from .schema import COMPUTED, SPLIT, migrate, store_tables
 
 if TYPE_CHECKING:  # NumPy, which the digest uses, loads when a digest is made
     from .digest import Digest
@@ -196,19 +197,46 @@ def _reset_validity(con, dataset: str, scope: str) -> None:
     )
 
 
-def _same_key(dataset: str, left: str, right: str) -> str:
-    """SQL join condition on a record dataset's key (identifiers from the code, never from input)."""
-    return " and ".join(f"{left}.{k} is not distinct from {right}.{k}" for k in STORE_KEYS[dataset])
+def _same_key(dataset: str, left: str, right: str, *, by_name: bool = False) -> str:
+    """SQL join condition on a record dataset's key (identifiers from the code, never from input): `left`
+    a store table's rows, `right` rows of the dataset's view. A key part the view computes from a stored
+    name (`store.schema.COMPUTED`) is computed for `left`'s rows, or, `by_name`, their names compared."""
+    computed = dict(COMPUTED.get(dataset, ()))
+    parts = []
+    for k in STORE_KEYS[dataset]:
+        if k not in computed:
+            parts.append(f"{left}.{k} is not distinct from {right}.{k}")
+        elif by_name:
+            parts.append(f"{left}.{computed[k]} is not distinct from {right}.{computed[k]}")
+        else:
+            parts.append(f"{name_key(f'{left}.{computed[k]}')} is not distinct from {right}.{k}")
+    return " and ".join(parts)
+
+
+def _names_keyed_apart(con, dataset: str) -> bool:
+    """Whether no two names of the dataset's current rows share the key computed from them: then the same
+    name is the same key, and a comparison of names (stored) does what one of keys (computed for every
+    row read) would."""
+    checks = []
+    for _, name in COMPUTED.get(dataset, ()):
+        checks.append(
+            f"""(with names as (select distinct {name} from {dataset} where replaced_by is null)
+                 select (select count(*) from names)
+                      = (select count(*) from (select distinct {name_key(name)} from names)))"""
+        )
+    return all(con.execute(f"select {c}").fetchone()[0] for c in checks)
 
 
 def _replace_versions(con, dataset: str, import_id: int) -> None:
     """Record dataset: the current versions of the keys this import wrote are now replaced by it."""
-    keys = ", ".join(STORE_KEYS[dataset])
+    by_name = _names_keyed_apart(con, dataset)
+    keys = ", ".join([*STORE_KEYS[dataset], *(name for _, name in COMPUTED.get(dataset, ()))])
     for table in store_tables(dataset):
         con.execute(
             f"""update {table} as old set replaced_by = $id
                 from (select {keys} from {dataset} where import_id = $id) as new
-                where old.replaced_by is null and old.import_id <> $id and {_same_key(dataset, "old", "new")}""",
+                where old.replaced_by is null and old.import_id <> $id
+                  and {_same_key(dataset, "old", "new", by_name=by_name)}""",
             {"id": import_id},
         )
 

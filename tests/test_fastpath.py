@@ -65,6 +65,15 @@ CASES = {
         400, {5: point(5, ai_system=""), 300: point(300, value="", metric="  ")}
     ),
     "duplicate_key": lambda: edited(400, {7: point(3), 350: point(349)}),
+    # the same key by another spelling of the system (its key ignores case and spaces), one of them on a
+    # line typed the generic way
+    "duplicate_key_spelled_apart": lambda: edited(
+        400,
+        {
+            7: point(3, ai_system="CLAIMS  triage"),
+            351: point(349, ai_system="claimstriage", value="'-0.5", lower_threshold="-1"),
+        },
+    ),
     "lower_above_upper": lambda: edited(400, {20: point(20, lower_threshold="0.9", upper_threshold="0.2")}),
     "unknown_verdict": lambda: edited(
         400, {30: point(30, verdict="maybe"), 31: point(31, verdict="Succeeded")}
@@ -297,6 +306,13 @@ def test_equal_results_are_not_vacuous(tmp_path, monkeypatch):
             {("bad_date", 2, "2026-02-30 00:00:00"), ("bad_number", 252, "abc")},
         ),
         "typed_the_generic_way": ("loaded", set()),
+        "duplicate_key_spelled_apart": (
+            "refused",
+            {
+                ("duplicate_key", 9, "2026-07-01 00:00:00 / claimstriage / v3 / psi / income"),
+                ("duplicate_key", 353, "2026-07-01 00:43:00 / claimstriage / v3 / latency_ms / income"),
+            },
+        ),
     }
     for case, (outcome, problems) in expected.items():
         folder = tmp_path / case

@@ -229,9 +229,8 @@ def test_series_points_window_and_feature(con):
 
 def test_series_points_downsamples_a_million_points_in_sql(store):
     store.execute(
-        """insert into monitoring_points (import_id, row_no, observed_at, ai_system, ai_system_key, metric, value,
-                                   lower_threshold)
-           select 1, i + 2, timestamp '2026-01-01' + to_seconds(i * 30), 'Big model', 'bigmodel', 'accuracy',
+        """insert into monitoring_points (import_id, row_no, observed_at, ai_system, metric, value, lower_threshold)
+           select 1, i + 2, timestamp '2026-01-01' + to_seconds(i * 30), 'Big model', 'accuracy',
                   case when i = 654321 then 0.1 else 0.9 end, 0.8
            from range(1000000) t(i)"""
     )

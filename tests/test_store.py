@@ -418,3 +418,93 @@ def test_file_the_csv_reader_rejects_is_refused_and_logged(store, snapshot, tmp_
     assert store.execute("select file_name, outcome from imports").fetchall() == [
         ("long_line.csv", "refused")
     ]
+
+
+def test_version_6_point_keys_are_computed_from_the_names(db_file):
+    """Schema version 7 keeps a monitoring point's system name and computes its key when read (the view),
+    as the loaders computed the key they stored: the same keys read back, however the name is written."""
+    from loaders.datasets._common import name_key
+
+    names = ["Credit scoring", "CREDIT  Scoring", "fraud\tdetector", "Fraud\u00a0detector", "x\u2003y", "\f"]
+    with duckdb.connect(str(db_file)) as con:
+        for step in MIGRATIONS[:6]:
+            con.execute(step)
+        con.execute("insert into meta values ('schema_version', '6'), ('data_version', '1')")
+        for i, name in enumerate(names):
+            con.execute(
+                f"""insert into monitoring_points (import_id, row_no, observed_at, ai_system, ai_system_key,
+                        metric, value) select 1, $row, '2026-09-01', $name, {name_key("$name")}, 'psi', 0.1""",
+                {"row": i + 2, "name": name},
+            )
+        con.execute(
+            f"""insert into monitoring_tool_points (import_id, row_no, observed_at, ai_system, ai_system_key,
+                    metric, value, verdict) select 2, 2, '2026-09-01', 'Claims triage',
+                    {name_key("'Claims triage'")}, 'psi', 0.1, 'fail'"""
+        )
+        before = con.execute("select * from monitoring order by import_id, row_no").fetchall()
+    assert [r[5] for r in before] == ["creditscoring"] * 2 + [
+        "frauddetector",
+        "fraud\u00a0detector",
+        "x\u2003y",
+        None,
+        "claimstriage",
+    ]
+
+    con = open_store(db_file, wait=1)
+    try:
+        assert current_version(con) == SCHEMA_VERSION
+        assert con.execute("select * from monitoring order by import_id, row_no").fetchall() == before
+        stored = con.execute(
+            "select table_name from duckdb_columns() where column_name = 'ai_system_key' "
+            "and table_name in ('monitoring_points', 'monitoring_tool_points')"
+        ).fetchall()
+        assert stored == []  # computed by the view, from the name
+    finally:
+        con.close()
+
+
+def _points_csv(folder: Path, name: str, systems: list[str], value: float) -> Path:
+    path = folder / name
+    lines = ["timestamp,ai_system,model_version,metric,feature,value,lower_threshold,upper_threshold"]
+    lines += [f"2026-09-0{i + 1} 00:00:00,{s},v1,psi,age,{value},,0.2" for i, s in enumerate(systems)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("bulk_path", [False, True])
+def test_a_later_import_replaces_points_of_the_same_key_however_the_system_is_spelled(
+    tmp_path, monkeypatch, bulk_path
+):
+    """A point's key takes its system's name without case or spaces: a later import of the same points
+    replaces them whether it spells the systems alike (names compared) or apart (keys computed), and
+    removing it puts the versions it replaced back."""
+    from loaders import fastcsv
+
+    monkeypatch.setattr(fastcsv, "FAST_MIN_BYTES", 0 if bulk_path else 1 << 62)
+    options = LoadOptions(dataset="monitoring", as_of=dt.date(2026, 9, 30))
+    first = _points_csv(tmp_path, "first.csv", ["Credit scoring", "Claims triage", "Fraud detector"], 0.1)
+    apart = _points_csv(tmp_path, "apart.csv", ["CREDIT  scoring", "claimstriage"], 0.2)
+    alike = _points_csv(tmp_path, "alike.csv", ["CREDIT  scoring", "Fraud detectors"], 0.3)
+    con = open_store(tmp_path / "store.duckdb", wait=1)
+    try:
+        for path in (first, apart, alike):
+            assert load_file(con, path, options, user="tester").outcome == "loaded", path.name
+
+        def chain() -> list[tuple]:
+            return con.execute(
+                "select import_id, ai_system, replaced_by from monitoring order by import_id, row_no"
+            ).fetchall()
+
+        assert chain() == [
+            (1, "Credit scoring", 2),
+            (1, "Claims triage", 2),
+            (1, "Fraud detector", None),  # 'Fraud detectors' is another system
+            (2, "CREDIT  scoring", 3),
+            (2, "claimstriage", None),
+            (3, "CREDIT  scoring", None),
+            (3, "Fraud detectors", None),
+        ]
+        remove_import(con, 3, user="tester")
+        assert [r[2] for r in chain()] == [2, 2, None, None, None]
+    finally:
+        con.close()
