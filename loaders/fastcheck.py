@@ -326,12 +326,12 @@ def _monitoring_checks(
         ).fetchall()
     )
     system_key = _name_key("ai_system")  # the store keeps the name; its view computes the key from it
-    retyped = con.execute(  # lines the typed read rejected, typed the generic way (`row_no` = minus the line)
+    generic = con.execute(  # lines the typed read rejected, typed the generic way (`row_no` = minus the line)
         f"""select ai_system, {system_key}, min(abs(row_no)), count(*)
             from {table} where {where} and row_no < 0 group by all"""
     ).fetchall()
     spellings: dict[str | None, set[str | None]] = {}
-    for name, key in [(kept, keys[kept]) for _, kept, _, _ in names] + [(n, k) for n, k, _, _ in retyped]:
+    for name, key in [(kept, keys[kept]) for _, kept, _, _ in names] + [(n, k) for n, k, _, _ in generic]:
         spellings.setdefault(key, set()).add(name)
     key = ["observed_at", system_key, "model_version", "metric", "feature"]
     parts = ", ".join(key)
@@ -385,7 +385,7 @@ def _monitoring_checks(
         ).fetchall()
     }
     found = [(keys[kept], False, row_no, kept, count) for _, kept, row_no, count in names]
-    found += [(key, True, row_no, name, count) for name, key, row_no, count in retyped]
+    found += [(key, True, row_no, name, count) for name, key, row_no, count in generic]
     found = [row for row in found if row[0] and row[0] not in known]
     first: dict[str, list] = {}
     for key, retyped, row_no, value, count in found:

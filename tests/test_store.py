@@ -424,7 +424,9 @@ def test_version_6_point_keys_are_computed_from_the_names(db_file):
     """Schema version 7 keeps a monitoring point's system name and computes its key when read (the view),
     as the loaders computed the key they stored: the same keys read back, however the name is written."""
     from loaders.datasets._common import name_key
+    from store.schema import POINT_KEY
 
+    assert POINT_KEY == name_key("ai_system")  # else the view's keys are not the loaders': a new migration
     names = ["Credit scoring", "CREDIT  Scoring", "fraud\tdetector", "Fraud\u00a0detector", "x\u2003y", "\f"]
     with duckdb.connect(str(db_file)) as con:
         for step in MIGRATIONS[:6]:
