@@ -197,7 +197,7 @@ def _write(
         return "checked"
     if bp.prepared.problems:
         return "refused"
-    _number_rows(con, table, where, row_of)
+    _number_rows(con, table, import_id, row_of)
     return _finish(con, bp, plan, import_id, digest, user, now)
 
 
@@ -406,14 +406,15 @@ def _cleaning(con, bp: BulkPlan, table: str, where: str, row_of: RowMap, cleanin
     return out
 
 
-def _number_rows(con, table: str, where: str, row_of: RowMap) -> None:
+def _number_rows(con, table: str, import_id: int, row_of: RowMap) -> None:
     """`row_no` becomes the row as the user sees it: once rejected lines shifted the rows after them, the
     typed read's rows are numbered again, and rejected lines typed the generic way get their line."""
+    ids = {"id": import_id}
     if row_of.thresholds:
-        h = row_of.header_row
-        part = " ".join(
-            f"when row_no - {h} > {start} then {kept - start}"
-            for start, kept in sorted(zip(row_of.starts, row_of.kept, strict=True), reverse=True)
+        parts = sorted(zip(row_of.starts, row_of.kept, strict=True))
+        con.execute(  # each part's first record and how far its rows move
+            "create or replace temp table bulk_parts as select unnest($s) as start, unnest($o) as shift",
+            {"s": [start for start, _ in parts], "o": [kept - start for start, kept in parts]},
         )
         con.execute(
             "create or replace temp table bulk_shifts as "
@@ -422,13 +423,16 @@ def _number_rows(con, table: str, where: str, row_of: RowMap) -> None:
         )
         con.execute(
             f"""create or replace temp table bulk_rows as
-                select i.row_no, cast({h} + 1 + i.k + coalesce(s.shift, 0) as integer) as row
-                from (select distinct row_no, row_no - {h} + (case {part} end) - 1 as k
-                      from {table} where {where} and {MAIN_ROWS}) i
-                asof left join bulk_shifts s on i.k >= s.t"""
+                select i.row_no, cast($h + 1 + i.k + coalesce(s.shift, 0) as integer) as row
+                from (select r.row_no, r.row_no - $h + p.shift - 1 as k
+                      from (select distinct row_no from {table} where import_id = $id and {MAIN_ROWS}) r
+                      asof left join bulk_parts p on r.row_no - $h > p.start) i
+                asof left join bulk_shifts s on i.k >= s.t""",
+            ids | {"h": row_of.header_row},
         )
         con.execute(
             f"update {table} set row_no = m.row from bulk_rows m "
-            f"where {table}.{where} and {table}.{MAIN_ROWS} and {table}.row_no = m.row_no"
+            f"where {table}.import_id = $id and {table}.{MAIN_ROWS} and {table}.row_no = m.row_no",
+            ids,
         )
-    con.execute(f"update {table} set row_no = -row_no where {where} and row_no < 0")
+    con.execute(f"update {table} set row_no = -row_no where import_id = $id and row_no < 0", ids)
